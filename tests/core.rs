@@ -1,0 +1,926 @@
+//! Native tests of the sans-IO core: request building for every CloudAPI operation, error
+//! mapping per cloudapi.md §3, and model decoding from realistic server JSON.
+
+use serde::de::DeserializeOwned;
+use smartdc_wasm::api::{self, *};
+use smartdc_wasm::json::Json;
+use smartdc_wasm::request::{Method, Request};
+use smartdc_wasm::response::{self, Decoder};
+
+/// The native Decoder: serde_json (the wasm layer uses JSON.parse + serde-wasm-bindgen).
+struct J;
+impl Decoder for J {
+    fn decode<T: DeserializeOwned>(&self, text: &str) -> Result<T, String> {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+}
+
+const ID: &str = "4f1c3e2a-0b5d-4c2e-9a41-8f3e2d1c0b7a";
+const ID2: &str = "0bd3a1b4-5e5c-4f6e-8d7a-1b2c3d4e5f60";
+
+fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn json(text: &str) -> Json {
+    serde_json::from_str(text).unwrap()
+}
+
+fn body_of(r: &Request) -> serde_json::Value {
+    serde_json::from_str(&r.body_text().expect("a body")).unwrap()
+}
+
+// ---------------------------------------------------------------- error mapping (§3)
+
+#[test]
+fn cloudapi_error_keeps_code_message_status_and_request_id() {
+    let e = response::check(
+        409,
+        &h(&[("Request-Id", "r-1")]),
+        r#"{"code":"InvalidArgument","message":"foo is not a valid state"}"#,
+        &J,
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "InvalidArgument");
+    assert_eq!(e.status_code, 409);
+    assert_eq!(e.message, "foo is not a valid state");
+    assert_eq!(e.request_id.as_deref(), Some("r-1"));
+    assert_eq!(
+        e.body
+            .as_ref()
+            .and_then(|b| b.get("code"))
+            .and_then(Json::as_str),
+        Some("InvalidArgument")
+    );
+}
+
+#[test]
+fn x_request_id_is_used_when_request_id_is_absent() {
+    let e = response::check(404, &h(&[("x-request-id", "abc")]), "", &J).unwrap_err();
+    assert_eq!(e.request_id.as_deref(), Some("abc"));
+    assert_eq!(e.code, "ResourceNotFound");
+}
+
+#[test]
+fn gone_keeps_the_deleted_machine_body() {
+    let body = format!(r#"{{"id":"{ID}","state":"deleted","name":"web"}}"#);
+    let e = response::check(410, &[], &body, &J).unwrap_err();
+    assert_eq!(e.status_code, 410);
+    assert_eq!(e.code, "Gone");
+    assert!(e.message.contains("deleted"), "{}", e.message);
+    let b = e.body.unwrap();
+    assert_eq!(b.get("id").and_then(Json::as_str), Some(ID));
+    assert_eq!(b.get("state").and_then(Json::as_str), Some("deleted"));
+    // The bare-id form of the 410 body is kept too.
+    let e = response::check(410, &[], &format!("\"{ID}\""), &J).unwrap_err();
+    assert_eq!(e.body, Some(Json::from(ID)));
+}
+
+#[test]
+fn haproxy_bodies_without_code_get_a_status_code() {
+    let e = response::check(
+        400,
+        &[],
+        r#"{"BadHTTPRequest": "Request was malformed"}"#,
+        &J,
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "BadRequest");
+    assert!(
+        e.message.contains("BadHTTPRequest: Request was malformed"),
+        "{}",
+        e.message
+    );
+    let e = response::check(
+        408,
+        &[],
+        r#"{"IdleClientError": "Server waited too long for data"}"#,
+        &J,
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "RequestTimeout");
+    assert!(e.message.contains("waited too long"));
+    let e = response::check(
+        503,
+        &[],
+        r#"{"code":"ServiceUnavailable", "message":"CloudAPI service is currently unavailable"}"#,
+        &J,
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "ServiceUnavailable");
+    assert!(
+        e.message
+            .starts_with("CloudAPI service is currently unavailable")
+    );
+    assert!(e.message.contains("retry later"), "{}", e.message);
+}
+
+#[test]
+fn presigned_failure_is_internal_error_with_the_message() {
+    let e = response::check(500, &[], r#"{"message":"request expired"}"#, &J).unwrap_err();
+    assert_eq!(e.code, "InternalError");
+    assert_eq!(e.status_code, 500);
+    assert!(e.message.starts_with("request expired"), "{}", e.message);
+}
+
+#[test]
+fn html_502_gets_a_short_sanitised_excerpt() {
+    let html = format!(
+        "<html>\n<head><title>502 Bad Gateway</title></head>\n<body><h1>Bad\tGateway</h1>{}</body></html>",
+        "x".repeat(5000)
+    );
+    let e = response::check(502, &[], &html, &J).unwrap_err();
+    assert_eq!(e.code, "BadGateway");
+    assert!(
+        e.message.contains("502 Bad Gateway Bad Gateway"),
+        "{}",
+        e.message
+    );
+    assert!(!e.message.contains('<') && !e.message.contains('\n') && !e.message.contains('\t'));
+    assert!(e.message.chars().count() < 400, "{}", e.message.len());
+    assert_eq!(e.body, None);
+}
+
+#[test]
+fn empty_503_with_retry_after_seconds_and_http_date() {
+    let e = response::check(503, &h(&[("Retry-After", "120")]), "", &J).unwrap_err();
+    assert_eq!(e.code, "ServiceUnavailable");
+    assert_eq!(e.retry_after, Some(120));
+    assert!(e.message.contains("empty body"));
+    assert!(e.message.contains("retry after 120 s"), "{}", e.message);
+    let e = response::check(
+        503,
+        &h(&[
+            ("date", "Thu, 26 Nov 2026 22:00:00 GMT"),
+            ("retry-after", "Thu, 26 Nov 2026 22:05:30 GMT"),
+        ]),
+        "",
+        &J,
+    )
+    .unwrap_err();
+    assert_eq!(e.retry_after, Some(330));
+}
+
+#[test]
+fn status_codes_and_hints() {
+    let e = response::check(
+        401,
+        &[],
+        r#"{"code":"InvalidCredentials","message":"Invalid authorization credentials supplied"}"#,
+        &J,
+    )
+    .unwrap_err();
+    assert!(e.message.contains("check keyId"), "{}", e.message);
+    let e = response::check(
+        429,
+        &[],
+        r#"{"code":"TooManyRequestsError","message":"You have exceeded your request rate of 10 r/s."}"#,
+        &J,
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "TooManyRequestsError");
+    assert!(e.message.contains("throttled; retry later"));
+    let e = response::check(
+        400,
+        &[],
+        r#"{"code":"InvalidHeader","message":"Authorization header invalid: clock skew of 400s was greater than 300s"}"#,
+        &J,
+    )
+    .unwrap_err();
+    assert!(e.message.contains("clock"));
+    for (s, c) in [
+        (403, "NotAuthorized"),
+        (405, "MethodNotAllowed"),
+        (413, "PayloadTooLarge"),
+        (422, "InvalidParameters"),
+        (418, "ClientError"),
+        (501, "NotImplemented"),
+        (504, "GatewayTimeout"),
+        (599, "ServerError"),
+    ] {
+        assert_eq!(response::check(s, &[], "", &J).unwrap_err().code, c, "{s}");
+    }
+    assert!(response::check(204, &[], "", &J).is_ok());
+}
+
+#[test]
+fn decode_body_reports_what_was_expected() {
+    let e = response::decode_body::<Vec<machines::Machine>, _>(200, &[], "<html>oops</html>", &J)
+        .unwrap_err();
+    assert_eq!(e.code, "InvalidResponse");
+    assert!(e.message.contains("expected Vec<Machine>"), "{}", e.message);
+    assert!(e.message.contains("not JSON"), "{}", e.message);
+    let e = response::decode_body::<machines::Machine, _>(200, &[], "[1,2]", &J).unwrap_err();
+    assert!(e.message.contains("another shape"), "{}", e.message);
+    let e = response::decode_body::<machines::Machine, _>(200, &[], "", &J).unwrap_err();
+    assert!(e.message.contains("empty body"), "{}", e.message);
+    // An empty 2xx body is fine where nothing is expected.
+    response::decode_body::<(), _>(202, &[], "", &J).unwrap();
+    // Errors win over decoding.
+    let e = response::decode_body::<Json, _>(404, &[], "{}", &J).unwrap_err();
+    assert_eq!(e.code, "ResourceNotFound");
+}
+
+#[test]
+fn http_dates_in_all_three_forms() {
+    let t = 784_111_777; // Sun, 06 Nov 1994 08:49:37 GMT
+    assert_eq!(
+        response::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+        Some(t)
+    );
+    assert_eq!(
+        response::parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"),
+        Some(t)
+    );
+    assert_eq!(
+        response::parse_http_date("Sun Nov  6 08:49:37 1994"),
+        Some(t)
+    );
+    assert_eq!(response::parse_http_date("yesterday"), None);
+    assert_eq!(
+        response::parse_http_date("Sun, 06 Foo 1994 08:49:37 GMT"),
+        None
+    );
+    assert_eq!(response::parse_retry_after(" 7 ", None), Some(7));
+    assert_eq!(
+        response::parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", Some(t + 10)),
+        Some(0)
+    );
+    assert_eq!(
+        response::parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", None),
+        None
+    );
+}
+
+// ---------------------------------------------------------------- builders
+
+#[test]
+fn list_machines_filters_paging_and_encoding() {
+    let f: machines::MachineFilters = serde_json::from_str(
+        r#"{"state":"running","name":"web 1","brand":"lx","memory":1024,"docker":false,
+            "tombstone":true,"credentials":true,"image":"4f1c3e2a-0b5d-4c2e-9a41-8f3e2d1c0b7a",
+            "tags":{"role":"db","prio":2,"on":true,"é":"ü"}}"#,
+    )
+    .unwrap();
+    let r = machines::list_machines("my", &f, 2000, None).unwrap();
+    assert_eq!(r.method, Method::Get);
+    assert!(r.idempotent);
+    assert_eq!(
+        r.target(),
+        format!(
+            "/my/machines?brand=lx&name=web%201&image={ID}&state=running&memory=1024&tombstone=true\
+             &docker=false&credentials=true&tag.role=db&tag.prio=2&tag.on=true&tag.%C3%A9=%C3%BC\
+             &limit=1000&offset=2000"
+        )
+    );
+    let r = machines::list_machines("my", &Default::default(), 0, Some(5)).unwrap();
+    assert_eq!(r.target(), "/my/machines?limit=5&offset=0");
+    assert!(machines::list_machines("my", &Default::default(), 0, Some(1001)).is_err());
+    assert!(machines::list_machines("my", &Default::default(), 0, Some(0)).is_err());
+}
+
+#[test]
+fn machine_filter_validation() {
+    let bad = |t: &str| {
+        let f: machines::MachineFilters = serde_json::from_str(t).unwrap();
+        machines::list_machines("my", &f, 0, None).unwrap_err()
+    };
+    assert!(
+        bad(r#"{"state":"deleted"}"#)
+            .message
+            .contains("use one of provisioning")
+    );
+    assert!(
+        bad(r#"{"image":"base-64"}"#)
+            .message
+            .contains("image must be a UUID")
+    );
+    assert!(
+        bad(r#"{"tags":{"a":{"b":1}}}"#)
+            .message
+            .contains("tags.a must be")
+    );
+    assert!(
+        bad(r#"{"tags":"*","state":"running"}"#)
+            .message
+            .contains("alone")
+    );
+    assert!(
+        bad(r#"{"type":"container"}"#)
+            .message
+            .contains("smartmachine")
+    );
+    let e = serde_json::from_str::<machines::MachineFilters>(r#"{"stat":"running"}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("unknown field `stat`") && e.contains("`state`"),
+        "{e}"
+    );
+    let f: machines::MachineFilters = serde_json::from_str(r#"{"tags":"*"}"#).unwrap();
+    assert_eq!(
+        machines::list_machines("my", &f, 0, None).unwrap().target(),
+        "/my/machines?tags=%2A&limit=1000&offset=0"
+    );
+    let f: machines::MachineFilters =
+        serde_json::from_str(r#"{"dataset":"4f1c3e2a-0b5d-4c2e-9a41-8f3e2d1c0b7a","tombstone":0}"#)
+            .unwrap();
+    assert_eq!(f.image.as_deref(), Some(ID));
+    assert!(
+        !machines::list_machines("my", &f, 0, None)
+            .unwrap()
+            .target()
+            .contains("tombstone")
+    );
+}
+
+#[test]
+fn count_machines_sends_the_filters_with_head() {
+    let f: machines::MachineFilters =
+        serde_json::from_str(r#"{"state":"stopped","tags":{"env":"prod"}}"#).unwrap();
+    let r = machines::count_machines("acme", &f, 0).unwrap();
+    assert_eq!(r.method, Method::Head);
+    assert_eq!(
+        r.target(),
+        "/acme/machines?state=stopped&tag.env=prod&limit=1000&offset=0"
+    );
+}
+
+#[test]
+fn get_and_delete_machine() {
+    let r = machines::get_machine("my", ID, true).unwrap();
+    assert_eq!(r.target(), format!("/my/machines/{ID}?credentials=true"));
+    assert_eq!(
+        machines::get_machine("my", ID, false).unwrap().target(),
+        format!("/my/machines/{ID}")
+    );
+    let r = machines::delete_machine("my", ID).unwrap();
+    assert_eq!((r.method, r.idempotent), (Method::Delete, true));
+    let e = machines::get_machine("my", "../keys", false).unwrap_err();
+    assert_eq!(e.code, "InvalidArgument");
+    assert!(machines::get_machine("", ID, false).is_err());
+    let r = machines::machine_audit("my", ID).unwrap();
+    assert_eq!(r.target(), format!("/my/machines/{ID}/audit"));
+}
+
+#[test]
+fn machine_actions_and_their_retry_safety() {
+    use machines::MachineAction as A;
+    for (a, q, safe) in [
+        (A::Start, "action=start", true),
+        (A::Stop, "action=stop", true),
+        (A::Reboot, "action=reboot", false),
+        (
+            A::Resize("g4-highcpu-1G".into()),
+            "action=resize&package=g4-highcpu-1G",
+            true,
+        ),
+        (A::Rename("db-2".into()), "action=rename&name=db-2", true),
+        (A::EnableFirewall, "action=enable_firewall", true),
+        (A::DisableFirewall, "action=disable_firewall", true),
+        (
+            A::EnableDeletionProtection,
+            "action=enable_deletion_protection",
+            true,
+        ),
+        (
+            A::DisableDeletionProtection,
+            "action=disable_deletion_protection",
+            true,
+        ),
+    ] {
+        let r = machines::machine_action("my", ID, &a).unwrap();
+        assert_eq!(r.method, Method::Post);
+        assert_eq!(r.target(), format!("/my/machines/{ID}?{q}"));
+        assert_eq!(r.idempotent, safe, "{q}");
+        assert_eq!(r.body, None);
+    }
+    assert_eq!(
+        A::parse("resize", Some("pkg")).unwrap(),
+        A::Resize("pkg".into())
+    );
+    let e = A::parse("explode", None).unwrap_err();
+    assert!(
+        e.message.contains("unknown machine action \"explode\"")
+            && e.message.contains("enable_firewall")
+    );
+    assert!(
+        A::parse("resize", None)
+            .unwrap_err()
+            .message
+            .contains("needs a package")
+    );
+    assert!(A::parse("start", Some("x")).is_err());
+    assert!(machines::machine_action("my", ID, &A::Rename("bad name!".into())).is_err());
+}
+
+#[test]
+fn create_machine_flattens_metadata_tags_and_networks() {
+    let opts: machines::CreateMachine = serde_json::from_str(&format!(
+        r##"{{"name":"web-1","image":{{"id":"{ID}","name":"base"}},"package":"g4-highcpu-1G",
+            "networks":"{ID2}","metadata":{{"foo":"bar","n":3,"b":false}},
+            "tags":{{"role":"web","n":1}},"bootScript":"#!/bin/sh\necho hi",
+            "firewall_enabled":true,"deletion_protection":false}}"##
+    ))
+    .unwrap();
+    let r = machines::create_machine("my", &opts).unwrap();
+    assert_eq!(r.method, Method::Post);
+    assert_eq!(r.target(), "/my/machines");
+    assert!(
+        !r.idempotent,
+        "CreateMachine must never be retried automatically"
+    );
+    assert_eq!(
+        body_of(&r),
+        serde_json::json!({
+            "name": "web-1", "image": ID, "package": "g4-highcpu-1G", "networks": [ID2],
+            "metadata.foo": "bar", "metadata.n": 3, "metadata.b": false,
+            "metadata.user-script": "#!/bin/sh\necho hi",
+            "tag.role": "web", "tag.n": 1,
+            "firewall_enabled": true, "deletion_protection": false
+        })
+    );
+    // Key order on the wire is deterministic (name, image, package, networks, metadata…).
+    assert!(r.body_text().unwrap().starts_with(&format!(
+        "{{\"name\":\"web-1\",\"image\":\"{ID}\",\"package\":\"g4-highcpu-1G\""
+    )));
+}
+
+#[test]
+fn create_machine_networks_many_and_objects() {
+    let opts: machines::CreateMachine = serde_json::from_str(&format!(
+        r#"{{"dataset":"{ID}","package":{{"id":"{ID2}"}},
+            "networks":["{ID2}",{{"ipv4_uuid":"{ID}","ipv4_ips":["10.0.0.5"]}},{{"id":"{ID}"}}]}}"#
+    ))
+    .unwrap();
+    let b = body_of(&machines::create_machine("my", &opts).unwrap());
+    assert_eq!(b["image"], ID);
+    assert_eq!(b["package"], ID2);
+    assert_eq!(
+        b["networks"],
+        serde_json::json!([ID2, {"ipv4_uuid": ID, "ipv4_ips": ["10.0.0.5"]}, ID])
+    );
+}
+
+#[test]
+fn create_machine_rejects_bad_input_precisely() {
+    let bad = |t: String| {
+        let o: machines::CreateMachine = serde_json::from_str(&t).unwrap();
+        machines::create_machine("my", &o).unwrap_err().message
+    };
+    let m = bad(format!(
+        r#"{{"image":"{ID}","package":"p","metadata":{{"a":{{"b":1}}}}}}"#
+    ));
+    assert_eq!(
+        m,
+        "metadata.a must be a string, number or boolean, got an object"
+    );
+    assert!(bad(r#"{"package":"p"}"#.into()).contains("image is required"));
+    assert!(bad(format!(r#"{{"image":"{ID}"}}"#)).contains("package is required"));
+    assert!(bad(r#"{"image":"base-64-lts","package":"p"}"#.into()).contains("resolve names"));
+    assert!(
+        bad(format!(
+            r#"{{"image":"{ID}","dataset":"{ID}","package":"p"}}"#
+        ))
+        .contains("not both")
+    );
+    assert!(bad(format!(r#"{{"image":"{ID}","package":"p","name":""}}"#)).contains("empty"));
+    assert!(bad(format!(r#"{{"image":"{ID}","package":"p","name":"a b"}}"#)).contains("letters"));
+    assert!(bad(format!(r#"{{"image":"{ID}","package":"p","networks":[]}}"#)).contains("empty"));
+    assert!(
+        bad(format!(
+            r#"{{"image":"{ID}","package":"p","networks":["nope"]}}"#
+        ))
+        .contains("UUID")
+    );
+    assert!(
+        bad(format!(
+            r#"{{"image":"{ID}","package":"p","bootScript":"x","metadata":{{"user-script":"y"}}}}"#
+        ))
+        .contains("not both")
+    );
+    assert!(
+        bad(format!(
+            r#"{{"image":"{ID}","package":"p","metadata":{{"root_pw":"x"}}}}"#
+        ))
+        .contains("_pw")
+    );
+    assert!(bad(format!(r#"{{"image":"{ID}","package":"p","brand":"lx"}}"#)).contains("kvm"));
+    let e = serde_json::from_str::<machines::CreateMachine>(r#"{"imgae":"x"}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("unknown field `imgae`") && e.contains("`image`"),
+        "{e}"
+    );
+    // {{shortId}} is a server-side template and allowed in names.
+    let o: machines::CreateMachine = serde_json::from_str(&format!(
+        r#"{{"image":"{ID}","package":"p","name":"web-{{{{shortId}}}}"}}"#
+    ))
+    .unwrap();
+    assert!(machines::create_machine("my", &o).is_ok());
+}
+
+#[test]
+fn snapshot_builders() {
+    let r = snapshots::create_snapshot("my", ID, Some("before upgrade")).unwrap();
+    assert_eq!(r.target(), format!("/my/machines/{ID}/snapshots"));
+    assert_eq!(body_of(&r), serde_json::json!({"name": "before upgrade"}));
+    assert!(!r.idempotent);
+    let r = snapshots::create_snapshot("my", ID, None).unwrap();
+    assert_eq!(r.body_text().as_deref(), Some("{}"));
+    let r = snapshots::start_from_snapshot("my", ID, "s1").unwrap();
+    assert_eq!((r.method, r.idempotent), (Method::Post, false));
+    assert_eq!(r.target(), format!("/my/machines/{ID}/snapshots/s1"));
+    assert_eq!(
+        snapshots::get_snapshot("my", ID, "a b").unwrap().target(),
+        format!("/my/machines/{ID}/snapshots/a%20b")
+    );
+    assert_eq!(
+        snapshots::delete_snapshot("my", ID, "s1").unwrap().method,
+        Method::Delete
+    );
+    assert_eq!(
+        snapshots::list_snapshots("my", ID).unwrap().method,
+        Method::Get
+    );
+    assert!(snapshots::get_snapshot("my", ID, "").is_err());
+    assert!(snapshots::get_snapshot("my", ID, "a/b").is_err());
+}
+
+#[test]
+fn metadata_builders() {
+    let r = metadata::get_metadata("my", ID, "user-script").unwrap();
+    assert!(
+        r.accept_text,
+        "single metadata values are fetched as text/plain"
+    );
+    assert_eq!(
+        r.target(),
+        format!("/my/machines/{ID}/metadata/user-script")
+    );
+    let r = metadata::list_metadata("my", ID, true).unwrap();
+    assert_eq!(
+        r.target(),
+        format!("/my/machines/{ID}/metadata?credentials=true")
+    );
+    assert!(!r.accept_text);
+    let r = metadata::update_metadata("my", ID, &json(r#"{"a":"1","b":2,"c":true}"#)).unwrap();
+    assert_eq!((r.method, r.idempotent), (Method::Post, true));
+    assert_eq!(body_of(&r), serde_json::json!({"a":"1","b":2,"c":true}));
+    let e = metadata::update_metadata("my", ID, &json(r#"{"a":{"x":1}}"#)).unwrap_err();
+    assert_eq!(
+        e.message,
+        "metadata.a must be a string, number or boolean, got an object"
+    );
+    assert!(metadata::update_metadata("my", ID, &json("{}")).is_err());
+    assert!(metadata::update_metadata("my", ID, &json(r#"{"credentials":"x"}"#)).is_err());
+    let r = metadata::set_boot_script("my", ID, "#!/bin/sh").unwrap();
+    assert_eq!(body_of(&r), serde_json::json!({"user-script": "#!/bin/sh"}));
+    let r = metadata::delete_boot_script("my", ID).unwrap();
+    assert_eq!(
+        (r.method, r.target()),
+        (
+            Method::Delete,
+            format!("/my/machines/{ID}/metadata/user-script")
+        )
+    );
+    assert_eq!(
+        metadata::delete_all_metadata("my", ID).unwrap().target(),
+        format!("/my/machines/{ID}/metadata")
+    );
+}
+
+#[test]
+fn tag_builders() {
+    let r = tags::get_tag("my", ID, "role").unwrap();
+    assert!(
+        r.accept_text,
+        "GetMachineTag must send Accept: text/plain (py-smartdc bug)"
+    );
+    assert_eq!(r.target(), format!("/my/machines/{ID}/tags/role"));
+    let r = tags::add_tags("my", ID, &json(r#"{"role":"db","n":1}"#)).unwrap();
+    assert_eq!((r.method, r.idempotent), (Method::Post, true));
+    let r = tags::replace_tags("my", ID, &json(r#"{"x":"y"}"#)).unwrap();
+    assert_eq!(r.method, Method::Put);
+    assert_eq!(body_of(&r), serde_json::json!({"x": "y"}));
+    assert!(
+        tags::replace_tags("my", ID, &json("{}")).is_ok(),
+        "replace with nothing clears"
+    );
+    assert!(tags::add_tags("my", ID, &json("{}")).is_err());
+    assert!(tags::add_tags("my", ID, &json(r#"{"a":[1]}"#)).is_err());
+    assert!(tags::add_tags("my", ID, &json(r#"{"image":"x"}"#)).is_err());
+    assert_eq!(
+        tags::delete_tag("my", ID, "a b").unwrap().target(),
+        format!("/my/machines/{ID}/tags/a%20b")
+    );
+    assert_eq!(
+        tags::delete_all_tags("my", ID).unwrap().method,
+        Method::Delete
+    );
+    assert_eq!(
+        tags::list_tags("my", ID).unwrap().target(),
+        format!("/my/machines/{ID}/tags")
+    );
+}
+
+#[test]
+fn account_keys_datacenter_builders() {
+    assert_eq!(account::get_account("my").unwrap().target(), "/my");
+    let u: account::AccountUpdate =
+        serde_json::from_str(r#"{"company_name":"Acme","phone":"1","triton_cns_enabled":true}"#)
+            .unwrap();
+    let r = account::update_account("my", &u).unwrap();
+    assert_eq!((r.method, r.idempotent), (Method::Post, true));
+    assert_eq!(
+        body_of(&r),
+        serde_json::json!({"companyName":"Acme","phone":"1","triton_cns_enabled":true})
+    );
+    assert!(account::update_account("my", &Default::default()).is_err());
+    assert!(serde_json::from_str::<account::AccountUpdate>(r#"{"emali":"x"}"#).is_err());
+
+    let r = keys::get_key("my", None, "aa:bb:cc").unwrap();
+    assert_eq!(r.target(), "/my/keys/aa%3Abb%3Acc");
+    let r = keys::list_keys("my", Some("bob")).unwrap();
+    assert_eq!(r.target(), "/my/users/bob/keys");
+    let r = keys::create_key("my", None, Some("laptop"), "ssh-ed25519 AAAAC3Nz me@host\n").unwrap();
+    assert!(!r.idempotent);
+    assert_eq!(
+        body_of(&r),
+        serde_json::json!({"name":"laptop","key":"ssh-ed25519 AAAAC3Nz me@host"})
+    );
+    assert!(keys::create_key("my", None, None, "garbage").is_err());
+    assert!(keys::create_key("my", None, None, "-----BEGIN OPENSSH PRIVATE KEY----- x").is_err());
+    assert_eq!(
+        keys::delete_key("my", Some("bob"), "k").unwrap().target(),
+        "/my/users/bob/keys/k"
+    );
+
+    assert_eq!(
+        datacenters::list_datacenters("my").unwrap().target(),
+        "/my/datacenters"
+    );
+    assert_eq!(
+        datacenters::get_datacenter("my", "us-east-1")
+            .unwrap()
+            .target(),
+        "/my/datacenters/us-east-1"
+    );
+    assert_eq!(
+        datacenters::list_services("my").unwrap().target(),
+        "/my/services"
+    );
+}
+
+#[test]
+fn get_datacenter_302_is_read_from_location_or_message() {
+    let body =
+        r#"{"code":"ResourceMoved","message":" us-east-1 https://us-east-1.api.example.com"}"#;
+    let url = datacenters::datacenter_url(
+        302,
+        &h(&[("Location", "https://us-east-1.api.example.com/")]),
+        body,
+        &J,
+    )
+    .unwrap();
+    assert_eq!(url, "https://us-east-1.api.example.com");
+    assert_eq!(
+        datacenters::datacenter_url(302, &[], body, &J).unwrap(),
+        "https://us-east-1.api.example.com"
+    );
+    let e = datacenters::datacenter_url(
+        404,
+        &[],
+        r#"{"code":"ResourceNotFound","message":"mars-1 is not an available datacenter"}"#,
+        &J,
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "ResourceNotFound");
+    assert!(datacenters::datacenter_url(302, &[], "{}", &J).is_err());
+    let m = datacenters::url_map(&json(r#"{"us-east-1":"https://a","eu":"https://b"}"#)).unwrap();
+    assert_eq!(
+        m,
+        vec![
+            ("us-east-1".into(), "https://a".into()),
+            ("eu".into(), "https://b".into())
+        ]
+    );
+    assert!(datacenters::url_map(&json(r#"{"a":1}"#)).is_err());
+}
+
+#[test]
+fn image_package_network_builders() {
+    let f: images::ImageFilters = serde_json::from_str(
+        r#"{"name":"base-64","os":"smartos","public":true,"type":"zone-dataset","state":"all"}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        images::list_images("my", &f).unwrap().target(),
+        "/my/images?name=base-64&os=smartos&state=all&type=zone-dataset&public=true"
+    );
+    assert_eq!(
+        images::get_image("my", ID).unwrap().target(),
+        format!("/my/images/{ID}")
+    );
+    assert!(images::get_image("my", "base").is_err());
+    assert_eq!(
+        images::delete_image("my", ID).unwrap().method,
+        Method::Delete
+    );
+    assert_eq!(images::list_datasets("my").unwrap().target(), "/my/images");
+    assert_eq!(
+        images::get_dataset("my", ID).unwrap().target(),
+        format!("/my/images/{ID}")
+    );
+    assert_eq!(
+        images::get_dataset("my", "sdc:sdc:base64:1.8.1")
+            .unwrap()
+            .target(),
+        "/my/images?name=base64&version=1.8.1"
+    );
+    assert!(images::get_dataset("my", "base64").is_err());
+
+    let f: packages::PackageFilters =
+        serde_json::from_str(r#"{"name":"g4-*","memory":1024,"flexible_disk":true}"#).unwrap();
+    assert_eq!(
+        packages::list_packages("my", &f).unwrap().target(),
+        "/my/packages?name=g4-%2A&memory=1024&flexible_disk=true"
+    );
+    assert_eq!(
+        packages::get_package("my", "g4 highcpu").unwrap().target(),
+        "/my/packages/g4%20highcpu"
+    );
+    assert!(packages::get_package("my", "").is_err());
+
+    assert_eq!(
+        networks::list_networks("my", None).unwrap().target(),
+        "/my/networks"
+    );
+    assert_eq!(
+        networks::list_networks("my", Some(true)).unwrap().target(),
+        "/my/networks?fabric=true"
+    );
+    assert_eq!(
+        networks::get_network("my", ID).unwrap().target(),
+        format!("/my/networks/{ID}")
+    );
+}
+
+// ---------------------------------------------------------------- models
+
+const MACHINE: &str = r##"{
+  "id": "4f1c3e2a-0b5d-4c2e-9a41-8f3e2d1c0b7a", "name": "web-1", "type": "smartmachine",
+  "brand": "joyent", "state": "running", "image": "0bd3a1b4-5e5c-4f6e-8d7a-1b2c3d4e5f60",
+  "ips": ["165.225.1.2", "10.88.0.7"], "memory": 1024, "disk": 25600,
+  "metadata": {"root_authorized_keys": "ssh-rsa AAA", "user-script": "#!/bin/sh", "n": 5, "flag": true},
+  "tags": {"role": "web", "prio": 2, "on": false}, "created": "2026-11-20T10:00:00.000Z",
+  "updated": "2026-11-20T10:01:00.000Z", "networks": ["0bd3a1b4-5e5c-4f6e-8d7a-1b2c3d4e5f60"],
+  "primaryIp": "165.225.1.2", "firewall_enabled": false, "compute_node": null,
+  "package": "g4-highcpu-1G", "dns_names": ["web-1.inst.example"], "deletion_protection": false,
+  "nics": [{"mac": "90:b8:d0:00:00:01", "ip": "165.225.1.2", "primary": true}],
+  "future_field": {"x": 1}
+}"##;
+
+#[test]
+fn machine_decodes_with_wire_names_and_keeps_unknown_fields() {
+    let m: machines::Machine = response::decode_body(200, &[], MACHINE, &J).unwrap();
+    assert_eq!(m.id, ID);
+    assert_eq!(m.name.as_deref(), Some("web-1"));
+    assert_eq!(m.machine_type.as_deref(), Some("smartmachine"));
+    assert_eq!(m.primary_ip.as_deref(), Some("165.225.1.2"));
+    assert_eq!(m.firewall_enabled, Some(false));
+    assert_eq!(m.compute_node, None);
+    assert_eq!(m.memory, Some(1024));
+    assert_eq!(m.dns_names.as_ref().map(Vec::len), Some(1));
+    assert_eq!(m.boot_script(), Some("#!/bin/sh"));
+    let md = m.metadata.as_ref().unwrap();
+    assert_eq!(md.get("n"), Some(&Json::Number(5.0)));
+    assert_eq!(md.get("flag"), Some(&Json::Bool(true)));
+    assert_eq!(m.tags.as_ref().unwrap().get("on"), Some(&Json::Bool(false)));
+    assert_eq!(m.public_ips(), vec!["165.225.1.2"]);
+    assert_eq!(m.private_ips(), vec!["10.88.0.7"]);
+    assert!(m.extra.contains_key("future_field"));
+    // Round trip: wire names out, absent fields stay absent.
+    let out = serde_json::to_value(&m).unwrap();
+    assert_eq!(out["primaryIp"], "165.225.1.2");
+    assert_eq!(out["type"], "smartmachine");
+    assert_eq!(out["future_field"]["x"], 1.0);
+    assert!(out.get("docker").is_none());
+    let list: Vec<machines::Machine> =
+        response::decode_body(200, &[], &format!("[{MACHINE}]"), &J).unwrap();
+    assert_eq!(list.len(), 1);
+}
+
+#[test]
+fn legacy_and_lenient_fields_decode() {
+    let p: packages::Package = serde_json::from_str(
+        r#"{"name":"Small 1GB","memory":"1024","disk":30720,"swap":2048,"default":"true"}"#,
+    )
+    .unwrap();
+    assert_eq!(p.default, Some(true));
+    assert_eq!(p.memory, Some(1024));
+    assert_eq!(p.id, None);
+    let pk = [
+        p.clone(),
+        packages::Package {
+            default: Some(false),
+            ..p.clone()
+        },
+    ];
+    assert_eq!(
+        packages::default_package(&pk).map(|p| p.name.as_str()),
+        Some("Small 1GB")
+    );
+    assert!(serde_json::from_str::<packages::Package>(r#"{"name":"x","memory":1.5}"#).is_err());
+    let d: images::Image = serde_json::from_str(&format!(
+        r#"{{"id":"{ID}","urn":"sdc:sdc:base64:1.8.1","name":"base64","version":"1.8.1","os":"smartos","type":"smartmachine","default":false}}"#
+    ))
+    .unwrap();
+    assert_eq!(d.urn().as_deref(), Some("sdc:sdc:base64:1.8.1"));
+    let picked = images::pick_dataset("sdc:sdc:base64:1.8.1", vec![d.clone()]).unwrap();
+    assert_eq!(picked.id, ID);
+    assert_eq!(
+        images::pick_dataset("sdc:sdc:base64:9", vec![d])
+            .unwrap_err()
+            .code,
+        "ResourceNotFound"
+    );
+}
+
+#[test]
+fn other_models_decode() {
+    let a: account::Account = serde_json::from_str(&format!(
+        r#"{{"id":"{ID}","login":"acme","email":"a@b.c","companyName":"Acme","triton_cns_enabled":false,"created":"2012-12-31T23:00:00.000Z"}}"#
+    ))
+    .unwrap();
+    assert_eq!(a.company_name.as_deref(), Some("Acme"));
+    let k: keys::Key = serde_json::from_str(
+        r#"{"name":"k","fingerprint":"aa:bb","key":"ssh-rsa AAA","attested":true,"multifactor":["touch"]}"#,
+    )
+    .unwrap();
+    assert_eq!(k.attested, Some(true));
+    let s: snapshots::Snapshot =
+        serde_json::from_str(r#"{"name":"s1","state":"queued","size":12}"#).unwrap();
+    assert_eq!(s.state.as_deref(), Some("queued"));
+    let n: networks::Network = serde_json::from_str(&format!(
+        r#"{{"id":"{ID}","name":"My-Fabric-Network","public":false,"fabric":true,"vlan_id":2,"subnet":"192.168.128.0/22","resolvers":["8.8.8.8"],"internet_nat":true}}"#
+    ))
+    .unwrap();
+    assert_eq!(n.vlan_id, Some(2));
+    assert_eq!(n.fabric, Some(true));
+    let l: Vec<account::Limit> = serde_json::from_str(
+        r#"[{"by":"ram","value":2048,"used":1024,"check":"os","os":"linux"}]"#,
+    )
+    .unwrap();
+    assert_eq!(l[0].used, Some(1024));
+}
+
+#[test]
+fn ip_classification() {
+    use machines::is_private_ip as p;
+    for ip in [
+        "10.1.2.3",
+        "172.16.0.1",
+        "172.31.255.255",
+        "192.168.1.1",
+        "100.64.0.1",
+        "127.0.0.1",
+        "169.254.1.1",
+        "fd00::1",
+        "fe80::1",
+        "::1",
+    ] {
+        assert!(p(ip), "{ip}");
+    }
+    for ip in [
+        "8.8.8.8",
+        "172.32.0.1",
+        "100.128.0.1",
+        "165.225.1.2",
+        "2001:db8::1",
+        "not-an-ip",
+    ] {
+        assert!(!p(ip), "{ip}");
+    }
+}
+
+#[test]
+fn raw_requests_sign_what_they_send() {
+    let r = Request::raw(Method::Get, "/my/machines?name=a b", &[]);
+    assert!(
+        r.is_err(),
+        "spaces must be encoded by the caller or passed in query"
+    );
+    let r = Request::raw(
+        Method::Get,
+        "/my/machines",
+        &[("name".into(), "a b".into())],
+    )
+    .unwrap();
+    assert_eq!(r.target(), "/my/machines?name=a%20b");
+    let _ = api::next_offset(0, 1, 0);
+}

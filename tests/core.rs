@@ -671,7 +671,7 @@ fn account_keys_datacenter_builders() {
         "/my/datacenters/us-east-1"
     );
     assert_eq!(
-        datacenters::list_services("my").unwrap().target(),
+        services::list_services("my").unwrap().target(),
         "/my/services"
     );
 }
@@ -872,7 +872,7 @@ fn other_models_decode() {
     .unwrap();
     assert_eq!(n.vlan_id, Some(2));
     assert_eq!(n.fabric, Some(true));
-    let l: Vec<account::Limit> = serde_json::from_str(
+    let l: Vec<limits::Limit> = serde_json::from_str(
         r#"[{"by":"ram","value":2048,"used":1024,"check":"os","os":"linux"}]"#,
     )
     .unwrap();

@@ -1,6 +1,6 @@
-//! Account: GetAccount, UpdateAccount, GetAccountLimits, GetConfig/UpdateConfig (cloudapi.md §4.1).
+//! Account: GetAccount, UpdateAccount (cloudapi.md §4.1).
 
-use super::{Extra, account_path, lenient, require_uuid};
+use super::{Extra, account_path, lenient};
 use crate::error::Error;
 use crate::json::Json;
 use crate::request::Request;
@@ -144,70 +144,4 @@ pub fn update_account(account: &str, update: &AccountUpdate) -> Result<Request, 
     Ok(Request::post(account_path(account, &[])?)
         .body(Json::Object(body))
         .retry_safe())
-}
-
-/// One provisioning limit (9.8.0+).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Limit {
-    /// `machines`, `ram` or `quota`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub by: Option<String>,
-    /// The limit.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub value: Option<u64>,
-    /// Current usage.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub used: Option<u64>,
-    /// `image` or `os` when the limit is scoped.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub check: Option<String>,
-    /// The OS the limit applies to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub os: Option<String>,
-    /// The image name the limit applies to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: Option<String>,
-    /// Fields this version does not know.
-    #[serde(flatten)]
-    pub extra: Extra,
-}
-
-/// GetAccountLimits: `GET /:login/limits` (`[]` when the plugin is off).
-pub fn get_account_limits(account: &str) -> Result<Request, Error> {
-    Ok(Request::get(account_path(account, &["limits"])?))
-}
-
-/// The account configuration.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Config {
-    /// Network UUID used when CreateMachine names none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_network: Option<String>,
-    /// Fields this version does not know.
-    #[serde(flatten)]
-    pub extra: Extra,
-}
-
-/// GetConfig: `GET /:login/config`.
-pub fn get_config(account: &str) -> Result<Request, Error> {
-    Ok(Request::get(account_path(account, &["config"])?))
-}
-
-/// UpdateConfig: `PUT /:login/config` setting `default_network` (one of your networks).
-pub fn update_config(account: &str, default_network: &str) -> Result<Request, Error> {
-    let id = require_uuid("default_network", default_network)?;
-    Ok(
-        Request::put(account_path(account, &["config"])?).body(Json::Object(vec![(
-            "default_network".to_string(),
-            Json::from(id),
-        )])),
-    )
 }

@@ -1,5 +1,4 @@
-//! Datacenters and services: ListDatacenters, GetDatacenter (a 302), ListServices
-//! (cloudapi.md §4.1).
+//! Datacenters: ListDatacenters, GetDatacenter (a 302) (cloudapi.md §4.1).
 
 use super::{account_path, require_name};
 use crate::error::{Error, codes};
@@ -87,9 +86,4 @@ pub fn url_map(v: &Json) -> Result<Vec<(String, String)>, Error> {
             )),
         })
         .collect()
-}
-
-/// ListServices: `GET /:login/services` → `{service: url}`.
-pub fn list_services(account: &str) -> Result<Request, Error> {
-    Ok(Request::get(account_path(account, &["services"])?))
 }

@@ -231,3 +231,214 @@ fn not_found(urn: &str) -> Error {
     e.status_code = 404;
     e
 }
+
+/// CreateImageFromMachine options (wire names).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateImage {
+    /// Source machine UUID (required; it should be stopped or prepared).
+    #[serde(default)]
+    pub machine: Option<String>,
+    /// Image name (required).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Image version (required).
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Homepage URL.
+    #[serde(default)]
+    pub homepage: Option<String>,
+    /// EULA URL.
+    #[serde(default)]
+    pub eula: Option<String>,
+    /// Account UUIDs to share with.
+    #[serde(default)]
+    pub acl: Option<Vec<String>>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Option<Json>,
+}
+
+impl CreateImage {
+    fn body(&self) -> Result<Vec<(String, Json)>, Error> {
+        let mut body = Vec::new();
+        if let Some(m) = &self.machine {
+            body.push((
+                "machine".to_string(),
+                Json::from(require_uuid("machine", m)?),
+            ));
+        }
+        for (k, v) in [
+            ("name", &self.name),
+            ("version", &self.version),
+            ("description", &self.description),
+            ("homepage", &self.homepage),
+            ("eula", &self.eula),
+        ] {
+            if let Some(v) = v {
+                body.push((k.to_string(), Json::from(require_name(k, v)?)));
+            }
+        }
+        if let Some(acl) = &self.acl {
+            let mut ids = Vec::with_capacity(acl.len());
+            for a in acl {
+                ids.push(Json::from(require_uuid("acl entry", a)?));
+            }
+            body.push(("acl".to_string(), Json::Array(ids)));
+        }
+        if let Some(t) = &self.tags {
+            super::scalar_map("tags", t, &[])?;
+            body.push(("tags".to_string(), t.clone()));
+        }
+        Ok(body)
+    }
+}
+
+/// CreateImageFromMachine: `POST /:login/images` (201, `state:"creating"`). Not retried.
+pub fn create_image_from_machine(account: &str, opts: &CreateImage) -> Result<Request, Error> {
+    if opts.machine.is_none() || opts.name.is_none() || opts.version.is_none() {
+        return Err(Error::invalid_argument(
+            "createImageFromMachine needs machine, name and version",
+        ));
+    }
+    Ok(Request::post(account_path(account, &["images"])?).body(Json::Object(opts.body()?)))
+}
+
+/// UpdateImage: `POST /:login/images/:id?action=update` (no `machine`). Retry-safe.
+pub fn update_image(account: &str, id: &str, opts: &CreateImage) -> Result<Request, Error> {
+    if opts.machine.is_some() {
+        return Err(Error::invalid_argument(
+            "updateImage cannot change the source machine",
+        ));
+    }
+    let body = opts.body()?;
+    if body.is_empty() {
+        return Err(Error::invalid_argument(
+            "updateImage needs at least one field to change",
+        ));
+    }
+    Ok(image_action(account, id, "update")?
+        .body(Json::Object(body))
+        .retry_safe())
+}
+
+fn image_action(account: &str, id: &str, action: &str) -> Result<Request, Error> {
+    Ok(Request::post(account_path(
+        account,
+        &["images", require_uuid("image id", id)?],
+    )?)
+    .query("action", action))
+}
+
+/// ExportImage to Manta: `?action=export&manta_path=…` (200 `{manta_url, image_path,
+/// manifest_path}`). Not retried.
+pub fn export_image(account: &str, id: &str, manta_path: &str) -> Result<Request, Error> {
+    let p = require_name("manta_path", manta_path)?;
+    Ok(image_action(account, id, "export")?.query("manta_path", p))
+}
+
+/// CloneImage (9.1+): copy an image shared with you into your account. Not retried.
+pub fn clone_image(account: &str, id: &str) -> Result<Request, Error> {
+    image_action(account, id, "clone")
+}
+
+/// ImportImageFromDatacenter (9.2+): copy your image `id` from datacenter `datacenter`.
+/// Not retried.
+pub fn import_image_from_datacenter(
+    account: &str,
+    datacenter: &str,
+    id: &str,
+) -> Result<Request, Error> {
+    Ok(Request::post(account_path(account, &["images"])?)
+        .query("action", "import-from-datacenter")
+        .query("datacenter", require_name("datacenter", datacenter)?)
+        .query("id", require_uuid("image id", id)?))
+}
+
+/// Splits `name@version` (version optional) as node-triton writes image references.
+pub fn parse_name_version(s: &str) -> (&str, Option<&str>) {
+    match s.rsplit_once('@') {
+        Some((n, v)) if !n.is_empty() && !v.is_empty() => (n, Some(v)),
+        _ => (s, None),
+    }
+}
+
+/// Orders version strings by their numeric and alphabetic runs (`1.10.0` > `1.9.2`,
+/// `20.4.0` > `19.4.0`), so "latest" means what people expect.
+pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
+    fn runs(s: &str) -> Vec<(bool, &str)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut last: Option<bool> = None;
+        for (i, c) in s.char_indices() {
+            let digit = c.is_ascii_digit();
+            if !c.is_alphanumeric() {
+                if let Some(d) = last {
+                    out.push((d, s.get(start..i).unwrap_or("")));
+                }
+                last = None;
+                start = i + c.len_utf8();
+                continue;
+            }
+            match last {
+                Some(d) if d != digit => {
+                    out.push((d, s.get(start..i).unwrap_or("")));
+                    start = i;
+                }
+                _ => {}
+            }
+            last = Some(digit);
+        }
+        if let Some(d) = last {
+            out.push((d, s.get(start..).unwrap_or("")));
+        }
+        out
+    }
+    let (ra, rb) = (runs(a), runs(b));
+    for (x, y) in ra.iter().zip(rb.iter()) {
+        let ord = match (x, y) {
+            ((true, x), (true, y)) => {
+                let (x, y) = (x.trim_start_matches('0'), y.trim_start_matches('0'));
+                x.len().cmp(&y.len()).then_with(|| x.cmp(y))
+            }
+            ((true, _), (false, _)) => std::cmp::Ordering::Greater,
+            ((false, _), (true, _)) => std::cmp::Ordering::Less,
+            ((false, x), (false, y)) => x.cmp(y),
+        };
+        if ord != std::cmp::Ordering::Equal {
+            return ord;
+        }
+    }
+    ra.len().cmp(&rb.len())
+}
+
+/// Resolves `name` or `name@version` among `images`: the latest by `published_at`, then by
+/// version. `ResourceNotFound` (404) when none matches.
+pub fn pick_latest<'a>(reference: &str, images: &'a [Image]) -> Result<&'a Image, Error> {
+    let (name, version) = parse_name_version(reference);
+    images
+        .iter()
+        .filter(|i| i.name.as_deref() == Some(name))
+        .filter(|i| version.is_none() || i.version.as_deref() == version)
+        .max_by(|a, b| {
+            let pa = a.published_at.as_deref().unwrap_or("");
+            let pb = b.published_at.as_deref().unwrap_or("");
+            pa.cmp(pb).then_with(|| {
+                compare_versions(
+                    a.version.as_deref().unwrap_or(""),
+                    b.version.as_deref().unwrap_or(""),
+                )
+            })
+        })
+        .ok_or_else(|| {
+            let mut e = Error::local(
+                "ResourceNotFound",
+                format!("no image named {}", quoted(reference)),
+            );
+            e.status_code = 404;
+            e
+        })
+}

@@ -12,16 +12,31 @@
 // change every signature, and these functions are not on a hot path.
 #![allow(clippy::result_large_err)]
 
+pub mod accesskeys;
 pub mod account;
+pub mod config;
 pub mod datacenters;
+pub mod disks;
+pub mod fabrics;
+pub mod fwrules;
 pub mod images;
 pub mod keys;
+pub mod limits;
 pub mod machines;
 pub mod metadata;
+pub mod migrations;
 pub mod networks;
+pub mod nics;
 pub mod packages;
+pub mod policies;
+pub mod resolve;
+pub mod retry;
+pub mod roles;
+pub mod services;
 pub mod snapshots;
 pub mod tags;
+pub mod users;
+pub mod volumes;
 
 use crate::error::Error;
 use crate::json::Json;

@@ -83,3 +83,89 @@ pub fn get_network(account: &str, id: &str) -> Result<Request, Error> {
         &["networks", require_uuid("network id", id)?],
     )?))
 }
+
+/// An IP address on a network.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct NetworkIp {
+    /// The address.
+    #[serde(default)]
+    pub ip: String,
+    /// Reserved (not handed out automatically).
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reserved: Option<bool>,
+    /// Managed by the system (gateway, broadcast…).
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub managed: Option<bool>,
+    /// Owner account UUID (only if yours).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_uuid: Option<String>,
+    /// The machine using it (only if yours).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub belongs_to_uuid: Option<String>,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+fn ip_path(account: &str, network: &str, ip: Option<&str>) -> Result<String, Error> {
+    let n = require_uuid("network id", network)?;
+    match ip {
+        Some(ip) => {
+            if ip.parse::<std::net::IpAddr>().is_err() {
+                return Err(Error::invalid_argument(format!(
+                    "ip must be an IP address, got {}",
+                    super::quoted(ip)
+                )));
+            }
+            account_path(account, &["networks", n, "ips", ip])
+        }
+        None => account_path(account, &["networks", n, "ips"]),
+    }
+}
+
+/// ListNetworkIPs: one page (`limit` 1–1000, default 1000); continue with
+/// [`super::next_offset`].
+pub fn list_network_ips(
+    account: &str,
+    network: &str,
+    offset: u32,
+    limit: Option<u32>,
+) -> Result<Request, Error> {
+    let limit = limit.unwrap_or(1000);
+    if limit == 0 || limit > 1000 {
+        return Err(Error::invalid_argument(format!(
+            "limit must be between 1 and 1000, got {limit}"
+        )));
+    }
+    Ok(Request::get(ip_path(account, network, None)?)
+        .query("limit", limit.to_string())
+        .query("offset", offset.to_string()))
+}
+
+/// GetNetworkIP.
+pub fn get_network_ip(account: &str, network: &str, ip: &str) -> Result<Request, Error> {
+    Ok(Request::get(ip_path(account, network, Some(ip))?))
+}
+
+/// UpdateNetworkIP: reserve or release an address (not on public networks).
+pub fn update_network_ip(
+    account: &str,
+    network: &str,
+    ip: &str,
+    reserved: bool,
+) -> Result<Request, Error> {
+    Ok(
+        Request::put(ip_path(account, network, Some(ip))?).body(Json::Object(vec![(
+            "reserved".to_string(),
+            Json::Bool(reserved),
+        )])),
+    )
+}

@@ -924,3 +924,808 @@ fn raw_requests_sign_what_they_send() {
     assert_eq!(r.target(), "/my/machines?name=a%20b");
     let _ = api::next_offset(0, 1, 0);
 }
+
+// ---------------------------------------------------------------- stage 2: 9.x endpoints
+
+/// (method, target, idempotent) of a built request.
+fn shape(r: Result<Request, smartdc_wasm::error::Error>) -> (Method, String, bool) {
+    let r = r.unwrap();
+    (r.method, r.target(), r.idempotent)
+}
+
+#[test]
+fn config_limits_services_ping() {
+    assert_eq!(
+        shape(config::get_config("my")),
+        (Method::Get, "/my/config".into(), true)
+    );
+    let r = config::update_config("my", ID).unwrap();
+    assert_eq!(r.method, Method::Put);
+    assert_eq!(body_of(&r), serde_json::json!({"default_network": ID}));
+    assert!(config::update_config("my", "external").is_err());
+    assert_eq!(
+        shape(limits::get_account_limits("my")),
+        (Method::Get, "/my/limits".into(), true)
+    );
+    assert_eq!(services::ping().target(), "/--ping");
+    let p: services::Ping = serde_json::from_str(
+        r#"{"ping":"pong","cloudapi":{"versions":["7.0.0","7.1.0","7.2.0","7.3.0","8.0.0","9.0.0","junk"]}}"#,
+    )
+    .unwrap();
+    let v = p.versions();
+    assert_eq!(v.len(), 6);
+    let v9 = services::Version::parse("9").unwrap();
+    services::require_api_version("RBAC", &v, services::Version::parse("7.2").unwrap()).unwrap();
+    let old = vec![services::Version::parse("6.5.0").unwrap()];
+    let e =
+        services::require_api_version("fabrics", &old, services::Version::parse("7.3").unwrap())
+            .unwrap_err();
+    assert_eq!(e.code, "NotSupported");
+    assert!(
+        e.message.contains("7.3.0") && e.message.contains("6.5.0"),
+        "{}",
+        e.message
+    );
+    assert!(v9 > services::Version::parse("8.9.9").unwrap());
+}
+
+#[test]
+fn feature_gating_by_server_version() {
+    let sv = services::server_version(&h(&[("Server", "cloudapi/9.8.0")]));
+    assert_eq!(sv, services::Version::parse("9.8.0"));
+    assert_eq!(
+        services::server_version(&h(&[("server", "Joyent Triton 8.0.0")])),
+        services::Version::parse("8.0.0")
+    );
+    assert_eq!(services::server_version(&h(&[("server", "nginx")])), None);
+    services::require_feature("migrations", sv).unwrap();
+    let e = services::require_feature("access keys", sv).unwrap_err();
+    assert_eq!(e.code, "NotSupported");
+    assert!(
+        e.message.contains("9.11.0") && e.message.contains("9.8.0"),
+        "{}",
+        e.message
+    );
+    services::require_feature("access keys", None).unwrap();
+    assert_eq!(
+        services::require_feature("teleport", sv).unwrap_err().code,
+        "InvalidArgument"
+    );
+}
+
+#[test]
+fn access_key_builders_and_secret_redaction() {
+    assert_eq!(
+        shape(accesskeys::list_access_keys("my", None)),
+        (Method::Get, "/my/accesskeys".into(), true)
+    );
+    assert_eq!(
+        shape(accesskeys::get_access_key("my", Some("bob"), "abc")),
+        (Method::Get, "/my/users/bob/accesskeys/abc".into(), true)
+    );
+    let r = accesskeys::create_access_key("my", None, Some("ci")).unwrap();
+    assert_eq!((r.method, r.idempotent), (Method::Post, false));
+    assert_eq!(body_of(&r), serde_json::json!({"description":"ci"}));
+    let r = accesskeys::update_access_key("my", None, "abc", Some("Inactive"), None).unwrap();
+    assert_eq!(
+        (r.target(), r.idempotent),
+        ("/my/accesskeys/abc".to_string(), true)
+    );
+    assert!(accesskeys::update_access_key("my", None, "abc", Some("off"), None).is_err());
+    assert!(accesskeys::update_access_key("my", None, "abc", None, None).is_err());
+    assert_eq!(
+        accesskeys::delete_access_key("my", None, "abc")
+            .unwrap()
+            .method,
+        Method::Delete
+    );
+    let k: accesskeys::AccessKey = serde_json::from_str(
+        r#"{"accesskeyid":"0123456789abcdef0123456789abcdef","accesskeysecret":"s3cr3t-value","status":"Active","created":"2025-01-01T00:00:00Z"}"#,
+    )
+    .unwrap();
+    let d = format!("{k:?}");
+    assert!(
+        d.contains("0123456789abcdef") && !d.contains("s3cr3t"),
+        "{d}"
+    );
+    assert_eq!(
+        serde_json::to_value(&k).unwrap()["accesskeysecret"],
+        "s3cr3t-value"
+    );
+}
+
+#[test]
+fn user_builders_keep_passwords_out_of_debug() {
+    let u: users::UserInput = serde_json::from_str(
+        r#"{"login":"bob","email":"b@x.y","password":"pa55-word","firstName":"Bob"}"#,
+    )
+    .unwrap();
+    assert!(!format!("{u:?}").contains("pa55"));
+    let r = users::create_user("my", &u).unwrap();
+    assert_eq!(
+        (r.method, r.target(), r.idempotent),
+        (Method::Post, "/my/users".to_string(), false)
+    );
+    assert_eq!(
+        body_of(&r),
+        serde_json::json!({"login":"bob","email":"b@x.y","password":"pa55-word","firstName":"Bob"})
+    );
+    assert!(!format!("{r:?}").contains("pa55"));
+    let missing: users::UserInput = serde_json::from_str(r#"{"login":"bob"}"#).unwrap();
+    assert!(
+        users::create_user("my", &missing)
+            .unwrap_err()
+            .message
+            .contains("email")
+    );
+    assert!(
+        users::update_user("my", "bob", &u)
+            .unwrap_err()
+            .message
+            .contains("changeUserPassword")
+    );
+    let upd: users::UserInput = serde_json::from_str(r#"{"last_name":"B"}"#).unwrap();
+    let r = users::update_user("my", "bob", &upd).unwrap();
+    assert_eq!(
+        (r.target(), r.idempotent),
+        ("/my/users/bob".to_string(), true)
+    );
+    assert_eq!(body_of(&r), serde_json::json!({"lastName":"B"}));
+    let r = users::change_user_password("my", "bob", "n3w").unwrap();
+    assert_eq!(r.target(), "/my/users/bob/change_password");
+    assert_eq!(
+        body_of(&r),
+        serde_json::json!({"password":"n3w","password_confirmation":"n3w"})
+    );
+    assert_eq!(
+        users::get_user("my", "bob", true).unwrap().target(),
+        "/my/users/bob?membership=true"
+    );
+    assert_eq!(
+        shape(users::list_users("my")),
+        (Method::Get, "/my/users".into(), true)
+    );
+    assert_eq!(
+        users::delete_user("my", "bob").unwrap().method,
+        Method::Delete
+    );
+    let m: users::User = serde_json::from_str(&format!(
+        r#"{{"id":"{ID}","login":"bob","email":"b@x.y","roles":["ops"],"default_roles":[]}}"#
+    ))
+    .unwrap();
+    assert_eq!(m.roles.as_deref(), Some(&["ops".to_string()][..]));
+}
+
+#[test]
+fn role_policy_and_role_tag_builders() {
+    let input: roles::RoleInput = serde_json::from_str(
+        r#"{"name":"ops","members":[{"type":"subuser","login":"bob","default":true}],"policies":[{"name":"read"}]}"#,
+    )
+    .unwrap();
+    let r = roles::create_role("my", &input).unwrap();
+    assert_eq!(
+        (r.method, r.target(), r.idempotent),
+        (Method::Post, "/my/roles".to_string(), false)
+    );
+    assert_eq!(body_of(&r)["members"][0]["login"], "bob");
+    assert!(roles::create_role("my", &Default::default()).is_err());
+    let bad: roles::RoleInput = serde_json::from_str(r#"{"members":"bob"}"#).unwrap();
+    assert!(roles::update_role("my", "ops", &bad).is_err());
+    let r = roles::update_role("my", "ops", &input).unwrap();
+    assert_eq!(
+        (r.target(), r.idempotent),
+        ("/my/roles/ops".to_string(), true)
+    );
+    assert_eq!(
+        roles::delete_role("my", "ops").unwrap().method,
+        Method::Delete
+    );
+    assert_eq!(
+        shape(roles::get_role("my", "ops")),
+        (Method::Get, "/my/roles/ops".into(), true)
+    );
+
+    let r = roles::set_role_tags("my", &["machines", ID], &["ops".into(), "dev".into()]).unwrap();
+    assert_eq!(
+        (r.method, r.target()),
+        (Method::Put, format!("/my/machines/{ID}"))
+    );
+    assert_eq!(body_of(&r), serde_json::json!({"role-tag":["ops","dev"]}));
+    assert_eq!(
+        roles::set_role_tags("my", &[], &[]).unwrap().target(),
+        "/my"
+    );
+    assert!(roles::set_role_tags("my", &["a", "b", "c", "d", "e"], &[]).is_err());
+    assert!(roles::set_role_tags("my", &["machines"], &["a,b".into()]).is_err());
+    assert_eq!(
+        roles::role_tag_header(&["a".into(), "b".into()]).unwrap(),
+        "a,b"
+    );
+    let t: roles::RoleTags =
+        serde_json::from_str(r#"{"name":"/my/machines","role-tag":["ops"]}"#).unwrap();
+    assert_eq!(t.role_tag, vec!["ops"]);
+    let role9: roles::Role = serde_json::from_str(&format!(
+        r#"{{"id":"{ID}","name":"ops","members":[{{"type":"subuser","id":"{ID2}","login":"bob","default":true}}],"policies":[{{"id":"{ID2}","name":"read"}}]}}"#
+    ))
+    .unwrap();
+    assert!(matches!(role9.members, Some(Json::Array(_))));
+
+    let p: policies::PolicyInput =
+        serde_json::from_str(r#"{"name":"read","rules":["CAN getmachine AND listmachines"]}"#)
+            .unwrap();
+    let r = policies::create_policy("my", &p).unwrap();
+    assert_eq!(r.target(), "/my/policies");
+    assert_eq!(body_of(&r)["rules"][0], "CAN getmachine AND listmachines");
+    let empty: policies::PolicyInput = serde_json::from_str(r#"{"name":"x","rules":[]}"#).unwrap();
+    assert!(policies::create_policy("my", &empty).is_err());
+    let r = policies::update_policy("my", "read", &p).unwrap();
+    assert_eq!(
+        (r.target(), r.idempotent),
+        ("/my/policies/read".to_string(), true)
+    );
+    assert_eq!(
+        policies::delete_policy("my", "read").unwrap().method,
+        Method::Delete
+    );
+    assert_eq!(
+        policies::list_policies("my").unwrap().target(),
+        "/my/policies"
+    );
+    assert_eq!(
+        policies::get_policy("my", "read").unwrap().target(),
+        "/my/policies/read"
+    );
+}
+
+#[test]
+fn image_management_builders() {
+    let o: images::CreateImage = serde_json::from_str(&format!(
+        r#"{{"machine":"{ID}","name":"my-img","version":"1.0.0","tags":{{"a":"b"}},"acl":["{ID2}"]}}"#
+    ))
+    .unwrap();
+    let r = images::create_image_from_machine("my", &o).unwrap();
+    assert_eq!(
+        (r.method, r.target(), r.idempotent),
+        (Method::Post, "/my/images".to_string(), false)
+    );
+    assert_eq!(
+        body_of(&r),
+        serde_json::json!({"machine":ID,"name":"my-img","version":"1.0.0","acl":[ID2],"tags":{"a":"b"}})
+    );
+    let partial: images::CreateImage = serde_json::from_str(r#"{"name":"x"}"#).unwrap();
+    assert!(images::create_image_from_machine("my", &partial).is_err());
+    let r = images::update_image("my", ID, &partial).unwrap();
+    assert_eq!(
+        (r.target(), r.idempotent),
+        (format!("/my/images/{ID}?action=update"), true)
+    );
+    assert!(images::update_image("my", ID, &o).is_err());
+    assert!(images::update_image("my", ID, &Default::default()).is_err());
+    let r = images::export_image("my", ID, "/acme/stor/images").unwrap();
+    assert_eq!(
+        (r.target(), r.idempotent),
+        (
+            format!("/my/images/{ID}?action=export&manta_path=%2Facme%2Fstor%2Fimages"),
+            false
+        )
+    );
+    assert_eq!(
+        shape(images::clone_image("my", ID)),
+        (Method::Post, format!("/my/images/{ID}?action=clone"), false)
+    );
+    assert_eq!(
+        images::import_image_from_datacenter("my", "us-east-1", ID)
+            .unwrap()
+            .target(),
+        format!("/my/images?action=import-from-datacenter&datacenter=us-east-1&id={ID}")
+    );
+    assert!(images::import_image_from_datacenter("my", "us-east-1", "x").is_err());
+}
+
+#[test]
+fn image_name_at_version_picks_the_latest() {
+    let img = |id: &str, v: &str, p: &str| images::Image {
+        id: id.into(),
+        name: Some("base-64".into()),
+        version: Some(v.into()),
+        published_at: Some(p.into()),
+        ..Default::default()
+    };
+    let list = vec![
+        img("a", "19.4.0", "2019-12-01T00:00:00Z"),
+        img("b", "20.4.0", "2020-12-01T00:00:00Z"),
+        img("c", "18.4.0", "2018-12-01T00:00:00Z"),
+        images::Image {
+            id: "d".into(),
+            name: Some("other".into()),
+            ..Default::default()
+        },
+    ];
+    assert_eq!(images::pick_latest("base-64", &list).unwrap().id, "b");
+    assert_eq!(
+        images::pick_latest("base-64@19.4.0", &list).unwrap().id,
+        "a"
+    );
+    assert_eq!(
+        images::pick_latest("base-64@1.0", &list).unwrap_err().code,
+        "ResourceNotFound"
+    );
+    assert_eq!(images::parse_name_version("a@b@1"), ("a@b", Some("1")));
+    assert_eq!(images::parse_name_version("plain"), ("plain", None));
+    // Same publication time: the higher version wins, compared numerically.
+    let same = vec![img("x", "1.9.2", "2020"), img("y", "1.10.0", "2020")];
+    assert_eq!(images::pick_latest("base-64", &same).unwrap().id, "y");
+    use std::cmp::Ordering::*;
+    assert_eq!(images::compare_versions("1.10.0", "1.9.9"), Greater);
+    assert_eq!(images::compare_versions("20240101", "20231231"), Greater);
+    assert_eq!(images::compare_versions("1.0", "1.0.1"), Less);
+    assert_eq!(images::compare_versions("1.0.0", "1.00.0"), Equal);
+    assert_eq!(images::compare_versions("1.0.0-rc1", "1.0.0-rc2"), Less);
+}
+
+#[test]
+fn nic_builders() {
+    let r = nics::get_nic("my", ID, "90:B8:D0:12:34:56").unwrap();
+    assert_eq!(r.target(), format!("/my/machines/{ID}/nics/90b8d0123456"));
+    assert!(nics::get_nic("my", ID, "90:b8:d0").is_err());
+    let r = nics::add_nic("my", ID, &Json::from(ID2), Some(true)).unwrap();
+    assert_eq!((r.method, r.idempotent), (Method::Post, false));
+    assert_eq!(
+        body_of(&r),
+        serde_json::json!({"network": ID2, "primary": true})
+    );
+    let r = nics::add_nic(
+        "my",
+        ID,
+        &json(&format!(r#"{{"id":"{ID2}","name":"n"}}"#)),
+        None,
+    )
+    .unwrap();
+    assert_eq!(body_of(&r), serde_json::json!({"network": ID2}));
+    assert!(nics::add_nic("my", ID, &Json::from("public"), None).is_err());
+    assert_eq!(
+        nics::added_nic_mac(&h(&[(
+            "Location",
+            &format!("/acme/machines/{ID}/nics/90b8d0123456")
+        )])),
+        Some("90b8d0123456".to_string())
+    );
+    assert_eq!(nics::added_nic_mac(&[]), None);
+    assert_eq!(
+        nics::remove_nic("my", ID, "90b8d0123456").unwrap().method,
+        Method::Delete
+    );
+    assert_eq!(
+        nics::list_nics("my", ID).unwrap().target(),
+        format!("/my/machines/{ID}/nics")
+    );
+    let n: nics::Nic = serde_json::from_str(
+        r#"{"mac":"90:b8:d0:12:34:56","ip":"10.0.0.2","primary":true,"gateway":"10.0.0.1","netmask":"255.255.255.0","state":"running","network":"x"}"#,
+    )
+    .unwrap();
+    assert_eq!(n.primary, Some(true));
+}
+
+#[test]
+fn disk_builders() {
+    let r = disks::create_disk("my", ID, disks::DiskSize::Remaining, Some("0:5:1")).unwrap();
+    assert_eq!(
+        (r.method, r.target(), r.idempotent),
+        (Method::Post, format!("/my/machines/{ID}/disks"), false)
+    );
+    assert_eq!(
+        body_of(&r),
+        serde_json::json!({"size":"remaining","pci_slot":"0:5:1"})
+    );
+    let r = disks::create_disk("my", ID, disks::DiskSize::Mib(10240), None).unwrap();
+    assert_eq!(body_of(&r), serde_json::json!({"size":10240}));
+    assert!(disks::create_disk("my", ID, disks::DiskSize::Mib(0), None).is_err());
+    let r = disks::resize_disk("my", ID, ID2, 2048, true).unwrap();
+    assert_eq!(
+        (r.target(), r.idempotent),
+        (format!("/my/machines/{ID}/disks/{ID2}"), true)
+    );
+    assert_eq!(
+        body_of(&r),
+        serde_json::json!({"size":2048,"dangerous_allow_shrink":true})
+    );
+    assert_eq!(
+        disks::delete_disk("my", ID, ID2).unwrap().method,
+        Method::Delete
+    );
+    assert!(disks::get_disk("my", ID, "disk0").is_err());
+    assert_eq!(disks::list_disks("my", ID).unwrap().method, Method::Get);
+    let d: disks::Disk = serde_json::from_str(&format!(
+        r#"{{"id":"{ID}","pci_slot":"0:4:0","size":10240,"boot":true,"state":"running","block_size":8192}}"#
+    ))
+    .unwrap();
+    assert_eq!(d.block_size, Some(8192));
+}
+
+#[test]
+fn fwrule_builders() {
+    let i: fwrules::FirewallRuleInput = serde_json::from_str(
+        r#"{"rule":"FROM any TO all vms ALLOW tcp PORT 22","enabled":true,"description":"ssh"}"#,
+    )
+    .unwrap();
+    let r = fwrules::create_fwrule("my", &i).unwrap();
+    assert_eq!(
+        (r.method, r.target(), r.idempotent),
+        (Method::Post, "/my/fwrules".to_string(), false)
+    );
+    assert_eq!(
+        body_of(&r),
+        serde_json::json!({"rule":"FROM any TO all vms ALLOW tcp PORT 22","enabled":true,"description":"ssh"})
+    );
+    assert!(fwrules::create_fwrule("my", &Default::default()).is_err());
+    assert!(fwrules::update_fwrule("my", ID, &Default::default()).is_err());
+    assert!(fwrules::update_fwrule("my", ID, &i).unwrap().idempotent);
+    assert_eq!(
+        shape(fwrules::enable_fwrule("my", ID)),
+        (Method::Post, format!("/my/fwrules/{ID}/enable"), true)
+    );
+    assert_eq!(
+        shape(fwrules::disable_fwrule("my", ID)),
+        (Method::Post, format!("/my/fwrules/{ID}/disable"), true)
+    );
+    assert_eq!(
+        shape(fwrules::delete_fwrule("my", ID)),
+        (Method::Delete, format!("/my/fwrules/{ID}"), true)
+    );
+    assert_eq!(
+        fwrules::list_fwrule_machines("my", ID).unwrap().target(),
+        format!("/my/fwrules/{ID}/machines")
+    );
+    assert_eq!(
+        fwrules::list_machine_fwrules("my", ID).unwrap().target(),
+        format!("/my/machines/{ID}/fwrules")
+    );
+    assert_eq!(fwrules::list_fwrules("my").unwrap().target(), "/my/fwrules");
+    assert_eq!(
+        fwrules::get_fwrule("my", ID).unwrap().target(),
+        format!("/my/fwrules/{ID}")
+    );
+    let f: fwrules::FirewallRule = serde_json::from_str(&format!(
+        r#"{{"id":"{ID}","rule":"x","enabled":false,"log":false,"global":true}}"#
+    ))
+    .unwrap();
+    assert_eq!(f.global, Some(true));
+}
+
+#[test]
+fn fabric_builders() {
+    let r = fabrics::create_vlan("my", 42, "prod", Some("d")).unwrap();
+    assert_eq!(
+        (r.method, r.target(), r.idempotent),
+        (Method::Post, "/my/fabrics/default/vlans".to_string(), false)
+    );
+    assert_eq!(
+        body_of(&r),
+        serde_json::json!({"name":"prod","vlan_id":42,"description":"d"})
+    );
+    assert!(fabrics::create_vlan("my", 4096, "x", None).is_err());
+    assert_eq!(
+        shape(fabrics::get_vlan("my", 0)),
+        (Method::Get, "/my/fabrics/default/vlans/0".into(), true)
+    );
+    let r = fabrics::update_vlan("my", 42, Some("p2"), None).unwrap();
+    assert_eq!(
+        (r.method, body_of(&r)),
+        (Method::Put, serde_json::json!({"name":"p2"}))
+    );
+    assert!(fabrics::update_vlan("my", 42, None, None).is_err());
+    assert_eq!(
+        fabrics::delete_vlan("my", 42).unwrap().method,
+        Method::Delete
+    );
+    assert_eq!(
+        fabrics::list_vlans("my").unwrap().target(),
+        "/my/fabrics/default/vlans"
+    );
+    let n: fabrics::FabricNetworkInput = serde_json::from_str(
+        r#"{"name":"net","subnet":"192.168.128.0/22","provision_start_ip":"192.168.128.5",
+            "provision_end_ip":"192.168.131.250","gateway":"192.168.128.1","resolvers":["8.8.8.8"],
+            "routes":{"10.0.0.0/8":"192.168.128.1"},"internet_nat":false}"#,
+    )
+    .unwrap();
+    let r = fabrics::create_fabric_network("my", 42, &n).unwrap();
+    assert_eq!(r.target(), "/my/fabrics/default/vlans/42/networks");
+    let b = body_of(&r);
+    assert_eq!(b["subnet"], "192.168.128.0/22");
+    assert_eq!(b["internet_nat"], false);
+    assert_eq!(b["routes"]["10.0.0.0/8"], "192.168.128.1");
+    let bad = |t: &str| {
+        let i: fabrics::FabricNetworkInput = serde_json::from_str(t).unwrap();
+        fabrics::create_fabric_network("my", 42, &i)
+            .unwrap_err()
+            .message
+    };
+    assert!(bad(r#"{"name":"n"}"#).contains("needs name, subnet"));
+    assert!(bad(r#"{"name":"n","subnet":"10.0.0.0","provision_start_ip":"10.0.0.1","provision_end_ip":"10.0.0.9"}"#).contains("CIDR"));
+    assert!(bad(r#"{"name":"n","subnet":"10.0.0.0/24","provision_start_ip":"ten","provision_end_ip":"10.0.0.9"}"#).contains("provision_start_ip"));
+    assert!(bad(r#"{"name":"n","subnet":"10.0.0.0/24","provision_start_ip":"10.0.0.1","provision_end_ip":"10.0.0.9","resolvers":["1.1.1.1","1.1.1.2","1.1.1.3","1.1.1.4","1.1.1.5"]}"#).contains("at most 4"));
+    let upd: fabrics::FabricNetworkInput = serde_json::from_str(r#"{"description":"x"}"#).unwrap();
+    let r = fabrics::update_fabric_network("my", 42, ID, &upd).unwrap();
+    assert_eq!(
+        (r.method, r.target()),
+        (
+            Method::Put,
+            format!("/my/fabrics/default/vlans/42/networks/{ID}")
+        )
+    );
+    assert!(fabrics::update_fabric_network("my", 42, ID, &n).is_err());
+    assert_eq!(
+        fabrics::delete_fabric_network("my", 42, ID).unwrap().method,
+        Method::Delete
+    );
+    assert_eq!(
+        fabrics::get_fabric_network("my", 42, ID).unwrap().method,
+        Method::Get
+    );
+    assert_eq!(
+        fabrics::list_fabric_networks("my", 42).unwrap().method,
+        Method::Get
+    );
+    let v: Vec<fabrics::Vlan> =
+        serde_json::from_str(r#"[{"name":"default","vlan_id":2}]"#).unwrap();
+    assert_eq!(v[0].vlan_id, 2);
+}
+
+#[test]
+fn network_ip_builders() {
+    let r = networks::list_network_ips("my", ID, 1000, None).unwrap();
+    assert_eq!(
+        r.target(),
+        format!("/my/networks/{ID}/ips?limit=1000&offset=1000")
+    );
+    assert!(networks::list_network_ips("my", ID, 0, Some(5000)).is_err());
+    assert_eq!(
+        networks::get_network_ip("my", ID, "10.0.0.5")
+            .unwrap()
+            .target(),
+        format!("/my/networks/{ID}/ips/10.0.0.5")
+    );
+    assert_eq!(
+        networks::get_network_ip("my", ID, "fd00::1")
+            .unwrap()
+            .target(),
+        format!("/my/networks/{ID}/ips/fd00%3A%3A1")
+    );
+    assert!(networks::get_network_ip("my", ID, "10.0.0.256").is_err());
+    let r = networks::update_network_ip("my", ID, "10.0.0.5", true).unwrap();
+    assert_eq!((r.method, r.idempotent), (Method::Put, true));
+    assert_eq!(body_of(&r), serde_json::json!({"reserved": true}));
+    let ip: networks::NetworkIp = serde_json::from_str(
+        r#"{"ip":"10.0.0.5","reserved":false,"managed":false,"owner_uuid":"x"}"#,
+    )
+    .unwrap();
+    assert_eq!(ip.managed, Some(false));
+}
+
+#[test]
+fn volume_builders() {
+    let o: volumes::CreateVolume = serde_json::from_str(&format!(
+        r#"{{"name":"data-1","size":20480,"networks":["{ID}"],"tags":{{"env":"prod"}}}}"#
+    ))
+    .unwrap();
+    let r = volumes::create_volume("my", &o).unwrap();
+    assert_eq!(
+        (r.method, r.target(), r.idempotent),
+        (Method::Post, "/my/volumes".to_string(), false)
+    );
+    assert_eq!(
+        body_of(&r),
+        serde_json::json!({"name":"data-1","size":20480,"type":"tritonnfs","networks":[ID],"tags":{"env":"prod"}})
+    );
+    let bad: volumes::CreateVolume = serde_json::from_str(r#"{"name":"a b"}"#).unwrap();
+    assert!(volumes::create_volume("my", &bad).is_err());
+    let f: volumes::VolumeFilters = serde_json::from_str(
+        r#"{"name":"data-*","state":"ready","predicate":{"eq":["state","ready"]}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        volumes::list_volumes("my", &f).unwrap().target(),
+        "/my/volumes?name=data-%2A&predicate=%7B%22eq%22%3A%5B%22state%22%2C%22ready%22%5D%7D&state=ready"
+    );
+    let r = volumes::rename_volume("my", ID, "data-2").unwrap();
+    assert_eq!((r.method, r.idempotent), (Method::Post, true));
+    assert_eq!(
+        volumes::delete_volume("my", ID).unwrap().method,
+        Method::Delete
+    );
+    assert_eq!(
+        volumes::get_volume("my", ID).unwrap().target(),
+        format!("/my/volumes/{ID}")
+    );
+    assert_eq!(
+        volumes::list_volume_sizes("my", Some("tritonnfs"))
+            .unwrap()
+            .target(),
+        "/my/volumesizes?type=tritonnfs"
+    );
+    let s: Vec<volumes::VolumeSize> =
+        serde_json::from_str(r#"[{"size":10240,"type":"tritonnfs"}]"#).unwrap();
+    assert_eq!(s[0].size, 10240);
+    let v: volumes::Volume = serde_json::from_str(&format!(
+        r#"{{"id":"{ID}","name":"data-1","type":"tritonnfs","state":"ready","refs":[],"size":10240,"filesystem_path":"10.0.0.2:/exports/data"}}"#
+    ))
+    .unwrap();
+    assert_eq!(v.volume_type.as_deref(), Some("tritonnfs"));
+}
+
+#[test]
+fn migration_builders_and_progress_stream() {
+    assert_eq!(
+        shape(migrations::migrate_estimate("my", ID)),
+        (Method::Get, format!("/my/machines/{ID}/migrate"), true)
+    );
+    let r = migrations::migrate("my", ID, "begin", Some(&["instance!=db".to_string()])).unwrap();
+    assert_eq!((r.method, r.idempotent), (Method::Post, false));
+    assert_eq!(
+        body_of(&r),
+        serde_json::json!({"action":"begin","affinity":["instance!=db"]})
+    );
+    assert!(
+        migrations::migrate("my", ID, "watch", None)
+            .unwrap()
+            .idempotent
+    );
+    assert!(
+        migrations::migrate("my", ID, "abort", None)
+            .unwrap()
+            .idempotent
+    );
+    assert!(
+        !migrations::migrate("my", ID, "switch", None)
+            .unwrap()
+            .idempotent
+    );
+    assert!(
+        migrations::migrate("my", ID, "teleport", None)
+            .unwrap_err()
+            .message
+            .contains("begin, sync")
+    );
+    assert!(migrations::migrate("my", ID, "sync", Some(&[])).is_err());
+    assert_eq!(
+        migrations::list_migrations("my").unwrap().target(),
+        "/my/migrations"
+    );
+    assert_eq!(
+        migrations::get_migration("my", ID).unwrap().target(),
+        format!("/my/migrations/{ID}")
+    );
+    let stream = "{\"type\":\"progress\",\"phase\":\"sync\",\"state\":\"running\",\"current_progress\":50,\"total_progress\":100}\n\n{\"type\":\"end\",\"phase\":\"sync\",\"state\":\"successful\"}\n";
+    let ev = migrations::parse_progress_stream(stream, &J).unwrap();
+    assert_eq!(ev.len(), 2);
+    assert_eq!(ev[0].current_progress, Some(50.0));
+    assert_eq!(ev[1].event_type, "end");
+    let e =
+        migrations::parse_progress_stream("{\"type\":\"progress\"}\nnot json\n", &J).unwrap_err();
+    assert!(e.message.contains("line 2"), "{}", e.message);
+    let m: migrations::Migration = serde_json::from_str(&format!(
+        r#"{{"machine":"{ID}","automatic":false,"phase":"begin","state":"paused","progress_history":[{{"type":"progress"}}]}}"#
+    ))
+    .unwrap();
+    assert_eq!(m.state.as_deref(), Some("paused"));
+}
+
+#[test]
+fn name_resolution() {
+    use resolve::{Reference, classify, resolve};
+    let items = vec![
+        (ID.to_string(), Some("web-1".to_string())),
+        (ID2.to_string(), Some("web-2".to_string())),
+        (
+            "4f1c3e2a-ffff-4c2e-9a41-8f3e2d1c0b7a".to_string(),
+            Some("web-2".to_string()),
+        ),
+        ("deadbeef-0000-4000-8000-000000000000".to_string(), None),
+    ];
+    let r = |s: &str| resolve("machine", s, &items, |t| t.0.as_str(), |t| t.1.as_deref());
+    assert_eq!(r(ID).unwrap(), 0);
+    assert_eq!(r(&ID.to_uppercase()).unwrap(), 0);
+    assert_eq!(r("web-1").unwrap(), 0);
+    assert_eq!(r("deadbeef").unwrap(), 3);
+    let e = r("web-2").unwrap_err();
+    assert_eq!(e.code, "AmbiguousName");
+    assert!(
+        e.message.contains(ID2) && e.message.contains("4f1c3e2a-ffff"),
+        "{}",
+        e.message
+    );
+    let e = r("4f1c3e2a").unwrap_err();
+    assert_eq!(e.code, "AmbiguousName", "short id shared by two machines");
+    let e = r("web-9").unwrap_err();
+    assert_eq!((e.code.as_str(), e.status_code), ("ResourceNotFound", 404));
+    assert_eq!(r("").unwrap_err().code, "InvalidArgument");
+    assert_eq!(classify("m", ID).unwrap(), Reference::Uuid);
+    assert_eq!(classify("m", "deadbeef").unwrap(), Reference::ShortIdOrName);
+    assert_eq!(classify("m", "web").unwrap(), Reference::Name);
+}
+
+#[test]
+fn retry_policy() {
+    use retry::*;
+    use smartdc_wasm::error::Error;
+    let net = Error::local("NetworkError", "connection reset");
+    let mut e503 = Error::local("ServiceUnavailable", "x");
+    e503.status_code = 503;
+    let mut e500 = Error::local("InternalError", "x");
+    e500.status_code = 500;
+    let mut e409 = Error::local("InvalidArgument", "x");
+    e409.status_code = 409;
+    let mut e429 = Error::local("TooManyRequestsError", "x");
+    e429.status_code = 429;
+    assert!(is_retryable(Method::Get, true, &net));
+    assert!(is_retryable(Method::Get, true, &e503));
+    assert!(is_retryable(Method::Delete, true, &e429));
+    assert!(
+        is_retryable(Method::Post, true, &e503),
+        "retry-safe POST actions"
+    );
+    assert!(
+        !is_retryable(Method::Post, false, &e503),
+        "CreateMachine is never retried"
+    );
+    assert!(!is_retryable(Method::Post, false, &net));
+    assert!(!is_retryable(Method::Get, true, &e500));
+    assert!(!is_retryable(Method::Get, true, &e409));
+    assert!(!is_retryable(
+        Method::Get,
+        true,
+        &Error::local("Aborted", "x")
+    ));
+    // A GET is safe even if a caller forgot to mark it.
+    assert!(is_retryable(Method::Get, false, &net));
+
+    let p = RetryPolicy::default();
+    assert_eq!(backoff_delay_ms(&p, 0, None, 0.0), Some(500));
+    assert_eq!(backoff_delay_ms(&p, 0, None, 0.999_999), Some(999));
+    assert_eq!(backoff_delay_ms(&p, 1, None, 0.0), Some(1000));
+    assert_eq!(backoff_delay_ms(&p, 2, None, 1.0), Some(4000));
+    assert_eq!(
+        backoff_delay_ms(&p, 3, None, 0.5),
+        None,
+        "4 attempts in total"
+    );
+    let long = RetryPolicy {
+        max_attempts: 100,
+        ..p
+    };
+    assert_eq!(
+        backoff_delay_ms(&long, 60, None, 1.0),
+        Some(20_000),
+        "capped"
+    );
+    assert_eq!(backoff_delay_ms(&long, 5, None, f64::NAN), Some(15_000));
+    assert_eq!(backoff_delay_ms(&p, 0, Some(3), 0.0), Some(3000));
+    assert_eq!(backoff_delay_ms(&p, 0, Some(3), 1.0), Some(3250));
+    assert_eq!(
+        backoff_delay_ms(&p, 0, Some(3600), 0.0),
+        None,
+        "too long: give up"
+    );
+    assert_eq!(backoff_delay_ms(&p, 0, Some(u64::MAX), 0.0), None);
+    let one = RetryPolicy {
+        max_attempts: 1,
+        ..p
+    };
+    assert_eq!(backoff_delay_ms(&one, 0, None, 0.0), None);
+
+    let mut skew = Error::local(
+        "InvalidHeader",
+        "Authorization header invalid: clock skew of 400s was greater than 300s",
+    );
+    skew.status_code = 400;
+    assert!(is_clock_skew(&skew));
+    let mut old = Error::local("RequestExpired", "Date header is too old");
+    old.status_code = 400;
+    assert!(is_clock_skew(&old));
+    assert!(!is_clock_skew(&e409));
+    assert_eq!(
+        clock_offset("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_777 - 42),
+        Some(42)
+    );
+    assert_eq!(clock_offset("garbage", 0), None);
+}

@@ -1622,7 +1622,9 @@ fn name_resolution() {
         ),
         ("deadbeef-0000-4000-8000-000000000000".to_string(), None),
     ];
-    let r = |s: &str| resolve("machine", s, &items, |t| t.0.as_str(), |t| t.1.as_deref());
+    let r = |s: &str| {
+        resolve("machine", s, &items, |t| t.0.as_str(), |t| t.1.as_deref()).map_err(Box::new)
+    };
     assert_eq!(r(ID).unwrap(), 0);
     assert_eq!(r(&ID.to_uppercase()).unwrap(), 0);
     assert_eq!(r("web-1").unwrap(), 0);

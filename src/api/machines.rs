@@ -37,16 +37,6 @@ pub const STATE_FILTERS: &[&str] = &[
     "destroyed",
 ];
 
-/// Metadata keys CloudAPI drops or refuses on CreateMachine/UpdateMachineMetadata.
-pub(crate) const RESERVED_METADATA: &[&str] = &[
-    "account",
-    "machine",
-    "uuid",
-    "owner_uuid",
-    "credentials",
-    "image",
-];
-
 /// A machine as CloudAPI returns it; optional fields are absent on older servers or brands.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Machine {
@@ -672,7 +662,19 @@ pub fn create_machine(account: &str, opts: &CreateMachine) -> Result<Request, Er
     }
     let mut has_user_script = false;
     if let Some(m) = &opts.metadata {
-        for (k, v) in scalar_map("metadata", m, RESERVED_METADATA)? {
+        // `credentials` is the one structured key CreateMachine takes ({user: password}, sent
+        // as JSON text and kept in internal metadata); every other value must be a scalar.
+        let Json::Object(members) = m else {
+            return Err(Error::invalid_argument(
+                "metadata must be an object of key → string/number/boolean",
+            ));
+        };
+        let (creds, plain): (Vec<_>, Vec<_>) = members
+            .iter()
+            .cloned()
+            .partition(|(k, _)| k == "credentials");
+        let plain = Json::Object(plain);
+        for (k, v) in scalar_map("metadata", &plain, &[])? {
             if k.ends_with("_pw") {
                 return Err(Error::invalid_argument(format!(
                     "metadata key {} ends in _pw, which CloudAPI drops",
@@ -681,6 +683,9 @@ pub fn create_machine(account: &str, opts: &CreateMachine) -> Result<Request, Er
             }
             has_user_script |= k == "user-script";
             body.push((format!("metadata.{k}"), v.clone()));
+        }
+        if let Some((_, c)) = creds.into_iter().next() {
+            body.push(("metadata.credentials".into(), credentials_text(&c)?.into()));
         }
     }
     if let Some(script) = &opts.boot_script {
@@ -744,6 +749,17 @@ pub fn create_machine(account: &str, opts: &CreateMachine) -> Result<Request, Er
         }
     }
     Ok(Request::post(account_path(account, &["machines"])?).body(Json::Object(body)))
+}
+
+/// `metadata.credentials` as JSON text from a `{user: password}` object or ready-made text.
+fn credentials_text(v: &Json) -> Result<String, Error> {
+    match v {
+        Json::String(s) => Ok(s.clone()),
+        Json::Object(m) if m.iter().all(|(_, p)| p.as_str().is_some()) => Ok(v.to_json_string()),
+        _ => Err(Error::invalid_argument(
+            "metadata.credentials must be an object of user → password strings",
+        )),
+    }
 }
 
 /// `networks` as CloudAPI wants it: always an array of UUIDs or `{ipv4_uuid, ipv4_ips?}`.

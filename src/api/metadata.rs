@@ -1,10 +1,19 @@
 //! Machine metadata: List/Get/Update/Delete (cloudapi.md §4.9). There is no replace-all.
 
-use super::machines::RESERVED_METADATA;
 use super::{account_path, quoted, require_name, require_uuid, scalar_map};
 use crate::error::Error;
 use crate::json::Json;
 use crate::request::Request;
+
+/// Keys UpdateMachineMetadata drops (they name the request, not metadata).
+const RESERVED_METADATA: &[&str] = &[
+    "account",
+    "machine",
+    "uuid",
+    "owner_uuid",
+    "credentials",
+    "image",
+];
 
 fn md_path(account: &str, machine: &str, key: Option<&str>) -> Result<String, Error> {
     let m = require_uuid("machine id", machine)?;

@@ -550,6 +550,25 @@ fn create_machine_credentials_are_sent_as_json_text() {
 }
 
 #[test]
+fn audit_entries_tell_when_a_reboot_finished() {
+    let entries: Vec<machines::AuditEntry> = serde_json::from_str(
+        r#"[{"action":"reboot","success":"yes","time":"2026-11-26T10:05:00.000Z","caller":{"type":"signature","keyId":"/acme/keys/aa"}},
+            {"action":"start","success":"yes","time":"2026-11-26T10:00:00.000Z"},
+            {"action":"reboot","success":"no","time":"2026-11-26T09:00:00.000Z"}]"#,
+    )
+    .unwrap();
+    let base = Some("2026-11-26T10:00:00.000Z");
+    let hit = machines::audit_after(&entries, "reboot", base).unwrap();
+    assert_eq!(hit.success.as_deref(), Some("yes"));
+    assert!(machines::audit_after(&entries, "reboot", Some("2026-11-26T10:05:00.000Z")).is_none());
+    assert!(machines::audit_after(&entries, "rename", None).is_none());
+    assert_eq!(
+        machines::audit_after(&entries, "reboot", None).and_then(|e| e.time.as_deref()),
+        Some("2026-11-26T10:05:00.000Z")
+    );
+}
+
+#[test]
 fn snapshot_builders() {
     let r = snapshots::create_snapshot("my", ID, Some("before upgrade")).unwrap();
     assert_eq!(r.target(), format!("/my/machines/{ID}/snapshots"));

@@ -422,6 +422,25 @@ pub struct AuditEntry {
     pub extra: Extra,
 }
 
+/// The newest audit entry for `action` that is newer than `baseline` (the `time` of the
+/// newest entry seen before acting; `None` = any): how reboot/rename waits know the job ran.
+/// Times are the server's ISO 8601 strings, compared as text (same format, same clock).
+pub fn audit_after<'a>(
+    entries: &'a [AuditEntry],
+    action: &str,
+    baseline: Option<&str>,
+) -> Option<&'a AuditEntry> {
+    entries
+        .iter()
+        .filter(|e| e.action.as_deref() == Some(action))
+        .filter(|e| match (baseline, e.time.as_deref()) {
+            (None, _) => true,
+            (Some(b), Some(t)) => t > b,
+            (Some(_), None) => false,
+        })
+        .max_by(|a, b| a.time.cmp(&b.time))
+}
+
 /// A machine action (`POST /:login/machines/:id?action=…`, 202 with no body).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MachineAction {

@@ -153,7 +153,13 @@ pub fn error_from_response<D: Decoder>(
                 _ if body.trim().is_empty() => "empty body".to_string(),
                 _ => excerpt(body),
             };
-            format!("HTTP {status} {}: {detail}", reason(status))
+            let moved = match header(headers, "location") {
+                Some(l) if (300..400).contains(&status) => {
+                    format!(" (redirected to {})", sanitize(l, 200))
+                }
+                _ => String::new(),
+            };
+            format!("HTTP {status} {}: {detail}{moved}", reason(status))
         }
     };
     if let Some(hint) = hint(status, &code, &message, retry_after) {

@@ -204,6 +204,20 @@ fn status_codes_and_hints() {
         assert_eq!(response::check(s, &[], "", &J).unwrap_err().code, c, "{s}");
     }
     assert!(response::check(204, &[], "", &J).is_ok());
+    let e = response::check(
+        302,
+        &h(&[("Location", "https://apidocs.example/cloudapi")]),
+        "",
+        &J,
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "Redirect");
+    assert!(
+        e.message
+            .contains("redirected to https://apidocs.example/cloudapi"),
+        "{}",
+        e.message
+    );
 }
 
 #[test]

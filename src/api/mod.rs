@@ -3,10 +3,14 @@
 //! return `Err(InvalidArgument)` naming the problem instead of sending a doomed request.
 //!
 //! Idempotency (`Request::idempotent`, which drives automatic retries): GET, HEAD, PUT and
-//! DELETE are retry-safe. POSTs are not, except those whose repetition lands in the same
-//! end state: machine start/stop/resize/rename/firewall/deletion-protection actions, metadata
-//! and tag merges, account/image/rule updates, rule enable/disable. Reboot (a repeat reboots
-//! again), snapshot rollback and every create/clone/import/export are never retried.
+//! DELETE are retry-safe. A POST is retry-safe only when repeating it lands in the same end
+//! state: machine start/stop/resize/rename/firewall and deletion-protection actions (the
+//! server answers 202 and does nothing when already there), metadata and tag merges, and
+//! the "set these fields" updates (account, user, password, role, policy, access key, image,
+//! firewall rule and its enable/disable, disk resize, volume rename, migration
+//! watch/pause/abort). Never retried: reboot (a repeat reboots again), snapshot rollback,
+//! AddNic, and every create/clone/import/export and migration begin/sync/switch/finalize,
+//! since a lost response does not mean the server did nothing.
 
 // Why: `Error` is the shared error type fixed by the team contract (~130 bytes); boxing it would
 // change every signature, and these functions are not on a hot path.

@@ -1786,3 +1786,110 @@ fn retry_policy() {
     );
     assert_eq!(clock_offset("garbage", 0), None);
 }
+
+// ---------------------------------------------------------------- robustness
+
+/// Deterministic xorshift so the test is reproducible without a rand crate.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn string(&mut self) -> String {
+        const PIECES: &[&str] = &[
+            "a",
+            "Z",
+            "0",
+            "9",
+            "%",
+            "%4",
+            "%zz",
+            "%C3%A9",
+            "+",
+            " ",
+            "/",
+            "?",
+            "#",
+            "&",
+            "=",
+            ":",
+            "@",
+            "[",
+            "]",
+            ".",
+            "-",
+            "é",
+            "☃",
+            "\u{0}",
+            "\n",
+            "<",
+            ">",
+            "\"",
+            "{",
+            "}",
+            ",",
+            "GMT",
+            "Sun",
+            "Nov",
+            "06",
+            "1994",
+            "08:49:37",
+            "https://",
+            "http://",
+            "localhost",
+            "my",
+            "{\"code\":",
+            "\"message\":",
+            "null",
+            "[",
+            "true",
+            "{{shortId}}",
+        ];
+        let n = (self.next() % 12) as usize;
+        (0..n)
+            .map(|_| PIECES[(self.next() % PIECES.len() as u64) as usize])
+            .collect()
+    }
+}
+
+#[test]
+fn hostile_inputs_never_panic() {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for _ in 0..20_000 {
+        let s = rng.string();
+        let status = (rng.next() % 700) as u16;
+        let hdrs = h(&[("retry-after", &s), ("date", &s), ("location", &s)]);
+        let _ = response::check(status, &hdrs, &s, &J);
+        let _ = response::decode_body::<machines::Machine, _>(status, &hdrs, &s, &J);
+        let _ = response::parse_http_date(&s);
+        let _ = smartdc_wasm::location::resolve(&s, &[]);
+        let _ = Request::raw(Method::Get, &format!("/{s}"), &[(s.clone(), s.clone())]);
+        let _ = smartdc_wasm::request::decode_component(&s);
+        let _ = machines::get_machine(&s, &s, true);
+        let _ = machines::validate_machine_name(&s);
+        let _ = machines::MachineAction::parse(&s, Some(&s));
+        let _ = images::get_dataset("my", &s);
+        let _ = images::compare_versions(&s, "1.0");
+        let _ = nics::mac_for_path(&s);
+        let _ = services::Version::parse(&s);
+        let _ = datacenters::datacenter_url(302, &hdrs, &s, &J);
+        let _ = migrations::parse_progress_stream(&s, &J);
+        let _ = networks::get_network_ip("my", ID, &s);
+        let _ = resolve::resolve(
+            "machine",
+            &s,
+            &[(s.clone(), Some(s.clone()))],
+            |t| t.0.as_str(),
+            |t| t.1.as_deref(),
+        );
+        let _ = retry::backoff_delay_ms(
+            &Default::default(),
+            (rng.next() % 70) as u32,
+            Some(rng.next()),
+            f64::from_bits(rng.next()),
+        );
+    }
+}

@@ -190,6 +190,21 @@ impl Request {
         out
     }
 
+    /// The `Accept` header value: `text/plain` for raw single values, else JSON.
+    pub fn accept(&self) -> &'static str {
+        if self.accept_text {
+            "text/plain"
+        } else {
+            "application/json"
+        }
+    }
+
+    /// The `Content-Type` header value, when there is a body (always JSON: several CloudAPI
+    /// routes reject form bodies with 415, and JSON keeps booleans typed).
+    pub fn content_type(&self) -> Option<&'static str> {
+        self.body.as_ref().map(|_| "application/json")
+    }
+
     /// The body serialized as compact JSON, if there is a body.
     pub fn body_text(&self) -> Option<String> {
         self.body.as_ref().map(Json::to_json_string)
@@ -378,6 +393,17 @@ mod tests {
         let r = Request::post("/my/keys").body(Json::Object(vec![("name".into(), "k".into())]));
         assert_eq!(r.body_text().as_deref(), Some("{\"name\":\"k\"}"));
         assert_eq!(Request::get("/my").body_text(), None);
+    }
+
+    #[test]
+    fn accept_and_content_type() {
+        let r = Request::get("/my/machines/x/tags/a").accept_text();
+        assert_eq!((r.accept(), r.content_type()), ("text/plain", None));
+        let r = Request::post("/my/keys").body(Json::Object(Vec::new()));
+        assert_eq!(
+            (r.accept(), r.content_type()),
+            ("application/json", Some("application/json"))
+        );
     }
 
     #[test]

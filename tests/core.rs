@@ -71,12 +71,21 @@ fn gone_keeps_the_deleted_machine_body() {
     assert_eq!(e.status_code, 410);
     assert_eq!(e.code, "Gone");
     assert!(e.message.contains("deleted"), "{}", e.message);
-    let b = e.body.unwrap();
+    let b = e.body.clone().unwrap();
     assert_eq!(b.get("id").and_then(Json::as_str), Some(ID));
     assert_eq!(b.get("state").and_then(Json::as_str), Some("deleted"));
+    let m = machines::from_gone(&e, &J).unwrap();
+    assert_eq!(
+        (m.id.as_str(), m.state.as_deref(), m.name.as_deref()),
+        (ID, Some("deleted"), Some("web"))
+    );
     // The bare-id form of the 410 body is kept too.
     let e = response::check(410, &[], &format!("\"{ID}\""), &J).unwrap_err();
     assert_eq!(e.body, Some(Json::from(ID)));
+    let m = machines::from_gone(&e, &J).unwrap();
+    assert_eq!((m.id.as_str(), m.state.as_deref()), (ID, Some("deleted")));
+    let e404 = response::check(404, &[], &format!("\"{ID}\""), &J).unwrap_err();
+    assert!(machines::from_gone(&e404, &J).is_none());
 }
 
 #[test]

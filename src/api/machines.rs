@@ -8,6 +8,7 @@ use super::{
 use crate::error::Error;
 use crate::json::Json;
 use crate::request::Request;
+use crate::response::Decoder;
 use serde::{Deserialize, Serialize};
 
 /// The largest page ListMachines serves (and the default `limit`).
@@ -207,6 +208,29 @@ impl Machine {
             .into_iter()
             .filter(|ip| is_private_ip(ip))
             .collect()
+    }
+}
+
+/// The deleted machine a 410 Gone error carries (GetMachine, actions, DeleteMachine): its
+/// body is the machine object, or just its id; `None` for any other error.
+pub fn from_gone<D: Decoder>(err: &Error, d: &D) -> Option<Machine> {
+    if err.status_code != 410 {
+        return None;
+    }
+    match err.body.as_ref()? {
+        Json::String(id) => Some(Machine {
+            id: id.clone(),
+            state: Some("deleted".to_string()),
+            ..Machine::default()
+        }),
+        body @ Json::Object(_) => {
+            let mut m: Machine = d.decode(&body.to_json_string()).ok()?;
+            if m.state.is_none() {
+                m.state = Some("deleted".to_string());
+            }
+            Some(m)
+        }
+        _ => None,
     }
 }
 

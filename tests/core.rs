@@ -908,6 +908,15 @@ fn legacy_and_lenient_fields_decode() {
     ))
     .unwrap();
     assert_eq!(d.urn().as_deref(), Some("sdc:sdc:base64:1.8.1"));
+    assert!(images::default_dataset(std::slice::from_ref(&d)).is_none());
+    let dd = images::Image {
+        default: Some(true),
+        ..d.clone()
+    };
+    assert_eq!(
+        images::default_dataset(&[d.clone(), dd]).and_then(|i| i.default),
+        Some(true)
+    );
     let picked = images::pick_dataset("sdc:sdc:base64:1.8.1", vec![d.clone()]).unwrap();
     assert_eq!(picked.id, ID);
     assert_eq!(

@@ -176,6 +176,11 @@ pub fn list_datasets(account: &str) -> Result<Request, Error> {
     list_images(account, &ImageFilters::default())
 }
 
+/// The dataset flagged `default` (API 6.5), if any: the seed's `default_dataset()`.
+pub fn default_dataset(images: &[Image]) -> Option<&Image> {
+    images.iter().find(|i| i.default == Some(true))
+}
+
 /// `(name, version)` from a dataset URN `[<cloud>:]<owner>:<name>:<version>`.
 pub fn parse_urn(urn: &str) -> Option<(String, String)> {
     let parts: Vec<&str> = urn.split(':').collect();

@@ -1,10 +1,6 @@
 //! Where a DataCenter points: known short names (current MNX, legacy Joyent and Telefónica
 //! clouds, cloudapi.md §6), user-supplied tables, host names and URLs.
 
-// Why: `Error` is the shared error type fixed by the team contract (~130 bytes); boxing it would
-// change every signature, and these functions are not on a hot path.
-#![allow(clippy::result_large_err)]
-
 use crate::error::{Error, codes};
 
 /// The location used when none is given: MNX's public cloud.

@@ -2,10 +2,6 @@
 //! The wasm layer turns a [`Request`] into a signed `fetch`; `target()` is both what gets
 //! appended to the base URL and what `(request-target)` signs, so the two can never differ.
 
-// Why: `Error` is the shared error type fixed by the team contract (~130 bytes); boxing it would
-// change every signature, and these functions are not on a hot path.
-#![allow(clippy::result_large_err)]
-
 use crate::error::Error;
 use crate::json::Json;
 

@@ -21,10 +21,6 @@
 //! | 409 | `Conflict` | | 504 | `GatewayTimeout` |
 //! | 410 | `Gone` | | other 4xx / 5xx | `ClientError` / `ServerError` |
 
-// Why: `Error` is the shared error type fixed by the team contract (~130 bytes); boxing it would
-// change every signature, and these functions are not on a hot path.
-#![allow(clippy::result_large_err)]
-
 use crate::error::{Error, codes};
 use crate::json::Json;
 use serde::de::DeserializeOwned;

@@ -12,10 +12,6 @@
 //! AddNic, and every create/clone/import/export and migration begin/sync/switch/finalize,
 //! since a lost response does not mean the server did nothing.
 
-// Why: `Error` is the shared error type fixed by the team contract (~130 bytes); boxing it would
-// change every signature, and these functions are not on a hot path.
-#![allow(clippy::result_large_err)]
-
 pub mod accesskeys;
 pub mod account;
 pub mod config;

@@ -1,0 +1,478 @@
+//! Key parsing, fingerprints and signatures against the real tools: keys are generated at test
+//! time with `ssh-keygen`/`openssl`, fingerprints compared with `ssh-keygen -l`, signatures
+//! verified with `openssl`. Plus the draft-cavage RSA test vectors.
+
+use base64::Engine;
+use smartdc_wasm::error::codes;
+use smartdc_wasm::keys::{
+    KeyType, PrivateKey, PublicKey, SignatureAlgorithm, is_encrypted, parse_private_key,
+};
+use smartdc_wasm::signing::{
+    KeyIdInput, authorization_header, build_key_id, parse_key_id_input, signing_string,
+};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// A fresh directory under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> Self {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "smartdc-keys-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `ssh-keygen -q -t <t> [-b bits] -N <pass> -f <path> -C test [extra…]`.
+fn keygen(path: &Path, t: &str, bits: Option<u32>, pass: &str, extra: &[&str]) {
+    let mut c = Command::new("ssh-keygen");
+    c.args(["-q", "-t", t, "-N", pass, "-C", "test"]);
+    if let Some(b) = bits {
+        c.args(["-b", &b.to_string()]);
+    }
+    c.args(extra).arg("-f").arg(path);
+    run(&mut c);
+}
+
+/// Fingerprint of a `.pub` file by `ssh-keygen -l -E <hash>`: the `MD5:…`/`SHA256:…` field.
+fn ssh_keygen_fp(pub_path: &Path, hash: &str) -> String {
+    let out = run(Command::new("ssh-keygen")
+        .args(["-l", "-E", hash, "-f"])
+        .arg(pub_path));
+    out.split_whitespace().nth(1).unwrap().to_string()
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap()
+}
+
+/// Checks both fingerprints of `key` against ssh-keygen's for `pub_path`.
+fn assert_fingerprints(key: &PublicKey, pub_path: &Path) {
+    let md5 = ssh_keygen_fp(pub_path, "md5");
+    assert_eq!(format!("MD5:{}", key.md5_fingerprint()), md5);
+    assert_eq!(key.sha256_fingerprint(), ssh_keygen_fp(pub_path, "sha256"));
+}
+
+/// Verifies `sig` over `data` with OpenSSL, using the public key from `pub_path` (an OpenSSH
+/// `.pub` file) converted to SPKI PEM.
+fn openssl_verify(
+    dir: &TempDir,
+    pub_path: &Path,
+    alg: SignatureAlgorithm,
+    data: &[u8],
+    sig: &[u8],
+) {
+    let data_path = dir.path("data.bin");
+    let sig_path = dir.path("sig.bin");
+    let spki_path = dir.path("spki.pem");
+    std::fs::write(&data_path, data).unwrap();
+    std::fs::write(&sig_path, sig).unwrap();
+    let line = read(pub_path);
+    let spki = if line.starts_with("ssh-ed25519 ") {
+        // ssh-keygen 9.2 cannot export Ed25519 as PKCS8: wrap the raw key in an SPKI by hand.
+        let blob = B64.decode(line.split_whitespace().nth(1).unwrap()).unwrap();
+        let raw = &blob[blob.len() - 32..];
+        let mut der = hex("302a300506032b6570032100");
+        der.extend_from_slice(raw);
+        format!(
+            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+            B64.encode(der)
+        )
+    } else {
+        run(Command::new("ssh-keygen")
+            .args(["-e", "-m", "PKCS8", "-f"])
+            .arg(pub_path))
+    };
+    std::fs::write(&spki_path, spki).unwrap();
+    let mut c = Command::new("openssl");
+    if alg == SignatureAlgorithm::Ed25519Sha512 {
+        c.args(["pkeyutl", "-verify", "-pubin", "-rawin", "-inkey"])
+            .arg(&spki_path)
+            .arg("-in")
+            .arg(&data_path)
+            .arg("-sigfile")
+            .arg(&sig_path);
+    } else {
+        let digest = match alg {
+            SignatureAlgorithm::RsaSha1 => "-sha1",
+            SignatureAlgorithm::RsaSha512 | SignatureAlgorithm::EcdsaSha512 => "-sha512",
+            _ => "-sha256",
+        };
+        c.args(["dgst", digest, "-verify"])
+            .arg(&spki_path)
+            .arg("-signature")
+            .arg(&sig_path)
+            .arg(&data_path);
+    }
+    let out = run(&mut c);
+    assert!(out.contains("Verified") || out.contains("Success"), "{out}");
+}
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// The signing string every CloudAPI request uses.
+fn sample_signing_string() -> String {
+    let headers = vec![(
+        "x-date".to_string(),
+        "Sun, 05 Jan 2014 21:31:40 GMT".to_string(),
+    )];
+    signing_string(
+        "GET",
+        "/acct/machines?limit=5",
+        &headers,
+        &["(request-target)".to_string(), "x-date".to_string()],
+    )
+    .unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// draft-cavage-http-signatures, Appendix C (test key and expected signatures from the draft)
+
+const CAVAGE_KEY: &str = "-----BEGIN RSA PRIVATE KEY-----
+MIICXgIBAAKBgQDCFENGw33yGihy92pDjZQhl0C36rPJj+CvfSC8+q28hxA161QF
+NUd13wuCTUcq0Qd2qsBe/2hFyc2DCJJg0h1L78+6Z4UMR7EOcpfdUE9Hf3m/hs+F
+UR45uBJeDK1HSFHD8bHKD6kv8FPGfJTotc+2xjJwoYi+1hqp1fIekaxsyQIDAQAB
+AoGBAJR8ZkCUvx5kzv+utdl7T5MnordT1TvoXXJGXK7ZZ+UuvMNUCdN2QPc4sBiA
+QWvLw1cSKt5DsKZ8UETpYPy8pPYnnDEz2dDYiaew9+xEpubyeW2oH4Zx71wqBtOK
+kqwrXa/pzdpiucRRjk6vE6YY7EBBs/g7uanVpGibOVAEsqH1AkEA7DkjVH28WDUg
+f1nqvfn2Kj6CT7nIcE3jGJsZZ7zlZmBmHFDONMLUrXR/Zm3pR5m0tCmBqa5RK95u
+412jt1dPIwJBANJT3v8pnkth48bQo/fKel6uEYyboRtA5/uHuHkZ6FQF7OUkGogc
+mSJluOdc5t6hI1VsLn0QZEjQZMEOWr+wKSMCQQCC4kXJEsHAve77oP6HtG/IiEn7
+kpyUXRNvFsDE0czpJJBvL/aRFUJxuRK91jhjC68sA7NsKMGg5OXb5I5Jj36xAkEA
+gIT7aFOYBFwGgQAQkWNKLvySgKbAZRTeLBacpHMuQdl1DfdntvAyqpAZ0lY0RKmW
+G6aFKaqQfOXKCyWoUiVknQJAXrlgySFci/2ueKlIE1QqIiLSZ8V8OlpFLRnb1pzI
+7U1yQXnTAEFYM560yJlzUpOb1V4cScGd365tiSMvxLOvTA==
+-----END RSA PRIVATE KEY-----
+";
+
+fn cavage_headers() -> Vec<(String, String)> {
+    vec![
+        ("Host".into(), "example.com".into()),
+        ("Date".into(), "Sun, 05 Jan 2014 21:31:40 GMT".into()),
+        ("Content-Type".into(), "application/json".into()),
+        (
+            "Digest".into(),
+            "SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=".into(),
+        ),
+        ("Content-Length".into(), "18".into()),
+    ]
+}
+
+fn cavage_case(signed: &[&str], expected_string: &str, expected_sig: &str) {
+    let key = parse_private_key(CAVAGE_KEY, None).unwrap();
+    assert_eq!(key.key_type(), KeyType::Rsa);
+    let signed: Vec<String> = signed.iter().map(|s| s.to_string()).collect();
+    let s = signing_string(
+        "POST",
+        "/foo?param=value&pet=dog",
+        &cavage_headers(),
+        &signed,
+    )
+    .unwrap();
+    assert_eq!(s, expected_string);
+    let sig = key
+        .sign(SignatureAlgorithm::RsaSha256, s.as_bytes())
+        .unwrap();
+    assert_eq!(B64.encode(&sig), expected_sig);
+    let header = authorization_header("Test", SignatureAlgorithm::RsaSha256, &signed, &sig);
+    assert_eq!(
+        header,
+        format!(
+            "Signature keyId=\"Test\",algorithm=\"rsa-sha256\",headers=\"{}\",signature=\"{expected_sig}\"",
+            signed.join(" ")
+        )
+    );
+}
+
+#[test]
+fn cavage_default_test() {
+    cavage_case(
+        &["date"],
+        "date: Sun, 05 Jan 2014 21:31:40 GMT",
+        "SjWJWbWN7i0wzBvtPl8rbASWz5xQW6mcJmn+ibttBqtifLN7Sazz6m79cNfwwb8DMJ5cou1s7uEGKKCs+FLEEaDV5lp7q25WqS+lavg7T8hc0GppauB6hbgEKTwblDHYGEtbGmtdHgVCk9SuS13F0hZ8FD0k/5OxEPXe5WozsbM=",
+    );
+}
+
+#[test]
+fn cavage_basic_test() {
+    cavage_case(
+        &["(request-target)", "host", "date"],
+        "(request-target): post /foo?param=value&pet=dog\nhost: example.com\ndate: Sun, 05 Jan 2014 21:31:40 GMT",
+        "qdx+H7PHHDZgy4y/Ahn9Tny9V3GP6YgBPyUXMmoxWtLbHpUnXS2mg2+SbrQDMCJypxBLSPQR2aAjn7ndmw2iicw3HMbe8VfEdKFYRqzic+efkb3nndiv/x1xSHDJWeSWkx3ButlYSuBskLu6kd9Fswtemr3lgdDEmn04swr2Os0=",
+    );
+}
+
+#[test]
+fn cavage_all_headers_test() {
+    cavage_case(
+        &[
+            "(request-target)",
+            "host",
+            "date",
+            "content-type",
+            "digest",
+            "content-length",
+        ],
+        "(request-target): post /foo?param=value&pet=dog\nhost: example.com\ndate: Sun, 05 Jan 2014 21:31:40 GMT\ncontent-type: application/json\ndigest: SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=\ncontent-length: 18",
+        "vSdrb+dS3EceC9bcwHSo4MlyKS59iFIrhgYkz8+oVLEEzmYZZvRs8rgOp+63LEM3v+MFHB32NfpB2bEKBIvB1q52LaEUHFv120V01IL+TAD48XaERZFukWgHoBTLMhYS2Gb51gWxpeIq8knRmPnYePbF5MOkR0Zkly4zKH7s1dE=",
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// RSA in the three unencrypted formats, against ssh-keygen and openssl
+
+/// Parses `path`, checks fingerprints against `pub_path` and that each algorithm's signature
+/// verifies with OpenSSL. Returns the key.
+fn check_key(
+    dir: &TempDir,
+    text: &str,
+    pass: Option<&[u8]>,
+    pub_path: &Path,
+    algs: &[SignatureAlgorithm],
+) -> PrivateKey {
+    let key = parse_private_key(text, pass).unwrap_or_else(|e| panic!("parse failed: {e}"));
+    let public = key.public_key();
+    assert_fingerprints(&public, pub_path);
+    let from_line = PublicKey::from_openssh(&read(pub_path)).unwrap();
+    assert_eq!(from_line.blob(), public.blob());
+    assert_eq!(from_line.md5_fingerprint(), public.md5_fingerprint());
+    let data = sample_signing_string();
+    for alg in algs {
+        let sig = key.sign(*alg, data.as_bytes()).unwrap();
+        openssl_verify(dir, pub_path, *alg, data.as_bytes(), &sig);
+    }
+    key
+}
+
+#[test]
+fn rsa_unencrypted_formats_match_ssh_keygen_and_verify() {
+    let dir = TempDir::new("rsa");
+    let base = dir.path("id_rsa");
+    keygen(&base, "rsa", Some(2048), "", &[]);
+    let pub_path = dir.path("id_rsa.pub");
+    let algs = [
+        SignatureAlgorithm::RsaSha256,
+        SignatureAlgorithm::RsaSha512,
+        SignatureAlgorithm::RsaSha1,
+    ];
+    let openssh = read(&base);
+    assert!(openssh.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----"));
+    let k1 = check_key(&dir, &openssh, None, &pub_path, &algs);
+    assert_eq!(k1.default_algorithm(), SignatureAlgorithm::RsaSha256);
+    for (fmt, label) in [("PEM", "RSA PRIVATE KEY"), ("PKCS8", "PRIVATE KEY")] {
+        let copy = dir.path(&format!("id_rsa_{fmt}"));
+        std::fs::copy(&base, &copy).unwrap();
+        run(Command::new("ssh-keygen")
+            .args(["-q", "-p", "-P", "", "-N", "", "-m", fmt, "-f"])
+            .arg(&copy));
+        let text = read(&copy);
+        assert!(
+            text.starts_with(&format!("-----BEGIN {label}-----")),
+            "{text:.40}"
+        );
+        let k = check_key(&dir, &text, None, &pub_path, &algs[..1]);
+        // the same key in every format: identical signatures (PKCS#1 v1.5 is deterministic)
+        let data = b"same";
+        assert_eq!(
+            k.sign(SignatureAlgorithm::RsaSha256, data).unwrap(),
+            k1.sign(SignatureAlgorithm::RsaSha256, data).unwrap()
+        );
+        assert_eq!(&k.to_pkcs8_der()[..], &k1.to_pkcs8_der()[..]);
+    }
+}
+
+#[test]
+fn pkcs8_export_is_what_openssl_reads() {
+    let dir = TempDir::new("p8");
+    let base = dir.path("id_rsa");
+    keygen(&base, "rsa", Some(2048), "", &[]);
+    let key = parse_private_key(&read(&base), None).unwrap();
+    let der_path = dir.path("k.der");
+    std::fs::write(&der_path, &key.to_pkcs8_der()[..]).unwrap();
+    let pub_pem = run(Command::new("openssl")
+        .args(["pkey", "-inform", "DER", "-pubout", "-in"])
+        .arg(&der_path));
+    let expected = run(Command::new("ssh-keygen")
+        .args(["-e", "-m", "PKCS8", "-f"])
+        .arg(dir.path("id_rsa.pub")));
+    assert_eq!(pub_pem.trim(), expected.trim());
+    let p = key.webcrypto_params(SignatureAlgorithm::RsaSha256);
+    assert_eq!(p.name, "RSASSA-PKCS1-v1_5");
+    assert_eq!(p.hash, Some("SHA-256"));
+    assert!(!p.p1363_output);
+}
+
+#[test]
+fn key_id_from_fingerprints() {
+    let dir = TempDir::new("kid");
+    let base = dir.path("id_rsa");
+    keygen(&base, "rsa", Some(2048), "", &[]);
+    let pub_path = dir.path("id_rsa.pub");
+    let key = parse_private_key(&read(&base), None).unwrap();
+    let public = key.public_key();
+    let md5 = ssh_keygen_fp(&pub_path, "md5");
+    let md5_bare = md5.trim_start_matches("MD5:").to_string();
+    let sha = ssh_keygen_fp(&pub_path, "sha256");
+    for input in [md5.as_str(), md5_bare.as_str(), sha.as_str()] {
+        let parsed = parse_key_id_input(input);
+        assert_eq!(
+            build_key_id("acct", None, &parsed, Some(&public)).unwrap(),
+            format!("/acct/keys/{md5_bare}")
+        );
+        assert_eq!(
+            build_key_id("acct", Some("sub"), &parsed, Some(&public)).unwrap(),
+            format!("/acct/users/sub/keys/{md5_bare}")
+        );
+    }
+    // a fingerprint of another key: KeyNotFound naming both
+    let other = dir.path("other");
+    keygen(&other, "ed25519", None, "", &[]);
+    let other_sha = ssh_keygen_fp(&dir.path("other.pub"), "sha256");
+    let e = build_key_id("acct", None, &parse_key_id_input(&other_sha), Some(&public)).unwrap_err();
+    assert_eq!(e.code, codes::KEY_NOT_FOUND);
+    assert!(e.message.contains(&other_sha), "{}", e.message);
+    assert!(e.message.contains(&sha), "{}", e.message);
+    let other_md5 = ssh_keygen_fp(&dir.path("other.pub"), "md5");
+    let e = build_key_id("acct", None, &parse_key_id_input(&other_md5), Some(&public)).unwrap_err();
+    assert_eq!(e.code, codes::KEY_NOT_FOUND);
+    assert!(e.message.contains(&md5_bare), "{}", e.message);
+    // names and paths pass through
+    assert_eq!(
+        build_key_id(
+            "acct",
+            None,
+            &KeyIdInput::Name("work".into()),
+            Some(&public)
+        )
+        .unwrap(),
+        "/acct/keys/work"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad input
+
+#[test]
+fn public_key_passed_as_private() {
+    let dir = TempDir::new("pub");
+    let base = dir.path("id_rsa");
+    keygen(&base, "rsa", Some(2048), "", &[]);
+    let spki = run(Command::new("ssh-keygen")
+        .args(["-e", "-m", "PKCS8", "-f"])
+        .arg(dir.path("id_rsa.pub")));
+    for text in [read(&dir.path("id_rsa.pub")), spki] {
+        let e = parse_private_key(&text, None).unwrap_err();
+        assert_eq!(e.code, codes::INVALID_KEY);
+        assert_eq!(
+            e.message,
+            "this is a public key; pass the private key file (e.g. ~/.ssh/id_rsa, not id_rsa.pub)"
+        );
+    }
+}
+
+/// Base64 runs of 16+ characters from the key body must not appear in an error message.
+fn assert_no_key_bytes(text: &str, message: &str) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with("-----") && l.len() >= 16)
+    {
+        for chunk in line.as_bytes().chunks(16) {
+            let chunk = std::str::from_utf8(chunk).unwrap();
+            if chunk.len() == 16 {
+                assert!(!message.contains(chunk), "error leaks key text: {message}");
+            }
+        }
+    }
+}
+
+#[test]
+fn truncated_and_garbage_keys_name_the_format() {
+    let dir = TempDir::new("bad");
+    let base = dir.path("id_rsa");
+    keygen(&base, "rsa", Some(2048), "", &[]);
+    let openssh = read(&base);
+    let pkcs1 = {
+        let copy = dir.path("pem");
+        std::fs::copy(&base, &copy).unwrap();
+        run(Command::new("ssh-keygen")
+            .args(["-q", "-p", "-P", "", "-N", "", "-m", "PEM", "-f"])
+            .arg(&copy));
+        read(&copy)
+    };
+    for (text, needle) in [(&openssh, "OpenSSH"), (&pkcs1, "RSA PRIVATE KEY")] {
+        // cut in the middle of the body, keeping a valid END line
+        let lines: Vec<&str> = text.lines().collect();
+        let mut cut: Vec<&str> = lines[..lines.len() / 2].to_vec();
+        cut.push(lines[lines.len() - 1]);
+        let truncated = cut.join("\n");
+        let e = parse_private_key(&truncated, None).unwrap_err();
+        assert_eq!(e.code, codes::INVALID_KEY, "{e}");
+        assert!(e.message.contains(needle), "{}", e.message);
+        assert_no_key_bytes(text, &e.message);
+        // no END line at all
+        let e = parse_private_key(&text[..text.len() / 2], None).unwrap_err();
+        assert_eq!(e.code, codes::INVALID_KEY);
+        assert!(e.message.contains("truncated"), "{}", e.message);
+        assert_no_key_bytes(text, &e.message);
+        assert_no_key_bytes(text, &format!("{e:?}"));
+    }
+    for garbage in [
+        "",
+        "   ",
+        "hello world",
+        "-----BEGIN FOO-----\nAAAA\n-----END FOO-----",
+    ] {
+        let e = parse_private_key(garbage, None).unwrap_err();
+        assert_eq!(e.code, codes::INVALID_KEY, "{garbage:?}");
+    }
+}
+
+#[test]
+fn debug_shows_type_and_fingerprint_only() {
+    let key = parse_private_key(CAVAGE_KEY, None).unwrap();
+    let dbg = format!("{key:?}");
+    assert!(
+        dbg.starts_with("PrivateKey { type: \"rsa\", md5: \""),
+        "{dbg}"
+    );
+    assert!(dbg.contains(&key.public_key().md5_fingerprint()));
+    assert_no_key_bytes(CAVAGE_KEY, &dbg);
+    assert!(!is_encrypted(CAVAGE_KEY));
+}

@@ -86,7 +86,7 @@ fn assert_fingerprints(key: &PublicKey, pub_path: &Path) {
 }
 
 /// Verifies `sig` over `data` with OpenSSL, using the public key from `pub_path` (an OpenSSH
-/// `.pub` file) converted to SPKI PEM.
+/// `.pub` file) converted to SPKI PEM; also checks that a tampered signature is rejected.
 fn openssl_verify(
     dir: &TempDir,
     pub_path: &Path,
@@ -94,6 +94,26 @@ fn openssl_verify(
     data: &[u8],
     sig: &[u8],
 ) {
+    assert!(
+        openssl_accepts(dir, pub_path, alg, data, sig),
+        "openssl rejected the signature"
+    );
+    let mut bad = sig.to_vec();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    assert!(
+        !openssl_accepts(dir, pub_path, alg, data, &bad),
+        "openssl accepted a tampered signature"
+    );
+}
+
+fn openssl_accepts(
+    dir: &TempDir,
+    pub_path: &Path,
+    alg: SignatureAlgorithm,
+    data: &[u8],
+    sig: &[u8],
+) -> bool {
     let data_path = dir.path("data.bin");
     let sig_path = dir.path("sig.bin");
     let spki_path = dir.path("spki.pem");
@@ -136,8 +156,10 @@ fn openssl_verify(
             .arg(&sig_path)
             .arg(&data_path);
     }
-    let out = run(&mut c);
-    assert!(out.contains("Verified") || out.contains("Success"), "{out}");
+    let out = c.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    out.status.success()
+        && (stdout.contains("Verified OK") || stdout.contains("Signature Verified Successfully"))
 }
 
 fn hex(s: &str) -> Vec<u8> {
@@ -475,4 +497,455 @@ fn debug_shows_type_and_fingerprint_only() {
     assert!(dbg.contains(&key.public_key().md5_fingerprint()));
     assert_no_key_bytes(CAVAGE_KEY, &dbg);
     assert!(!is_encrypted(CAVAGE_KEY));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The format matrix: every key type × every format it exists in
+
+/// One key type of the matrix.
+struct Kind {
+    name: &'static str,
+    ssh_type: &'static str,
+    bits: Option<u32>,
+    key_type: KeyType,
+    default_alg: SignatureAlgorithm,
+}
+
+const KINDS: [Kind; 5] = [
+    Kind {
+        name: "rsa2048",
+        ssh_type: "rsa",
+        bits: Some(2048),
+        key_type: KeyType::Rsa,
+        default_alg: SignatureAlgorithm::RsaSha256,
+    },
+    Kind {
+        name: "p256",
+        ssh_type: "ecdsa",
+        bits: Some(256),
+        key_type: KeyType::EcdsaP256,
+        default_alg: SignatureAlgorithm::EcdsaSha256,
+    },
+    Kind {
+        name: "p384",
+        ssh_type: "ecdsa",
+        bits: Some(384),
+        key_type: KeyType::EcdsaP384,
+        default_alg: SignatureAlgorithm::EcdsaSha256,
+    },
+    Kind {
+        name: "p521",
+        ssh_type: "ecdsa",
+        bits: Some(521),
+        key_type: KeyType::EcdsaP521,
+        default_alg: SignatureAlgorithm::EcdsaSha512,
+    },
+    Kind {
+        name: "ed25519",
+        ssh_type: "ed25519",
+        bits: None,
+        key_type: KeyType::Ed25519,
+        default_alg: SignatureAlgorithm::Ed25519Sha512,
+    },
+];
+
+const PASS: &str = "correct horse";
+
+/// Copies `src` to `name` and rewrites it with `ssh-keygen -p` (new passphrase and format).
+fn convert(dir: &TempDir, src: &Path, name: &str, new_pass: &str, extra: &[&str]) -> String {
+    let copy = dir.path(name);
+    std::fs::copy(src, &copy).unwrap();
+    run(Command::new("ssh-keygen")
+        .args(["-q", "-p", "-P", "", "-N", new_pass])
+        .args(extra)
+        .arg("-f")
+        .arg(&copy));
+    read(&copy)
+}
+
+/// An Ed25519 key made by OpenSSL (ssh-keygen 9.2 cannot write Ed25519 PKCS#8): returns the
+/// PKCS#8 PEM, its encrypted form, and writes the matching OpenSSH `.pub` line to `pub_path`.
+fn openssl_ed25519(dir: &TempDir, pub_path: &Path) -> (String, String) {
+    let pem_path = dir.path("ossl_ed25519.pem");
+    run(Command::new("openssl")
+        .args(["genpkey", "-algorithm", "ed25519", "-out"])
+        .arg(&pem_path));
+    let spki = Command::new("openssl")
+        .args(["pkey", "-pubout", "-outform", "DER", "-in"])
+        .arg(&pem_path)
+        .output()
+        .unwrap()
+        .stdout;
+    let raw = &spki[spki.len() - 32..];
+    let mut blob = Vec::new();
+    blob.extend_from_slice(&11u32.to_be_bytes());
+    blob.extend_from_slice(b"ssh-ed25519");
+    blob.extend_from_slice(&32u32.to_be_bytes());
+    blob.extend_from_slice(raw);
+    std::fs::write(
+        pub_path,
+        format!("ssh-ed25519 {} test\n", B64.encode(&blob)),
+    )
+    .unwrap();
+    let enc = run(Command::new("openssl")
+        .args(["pkcs8", "-topk8", "-v2", "aes-256-cbc", "-passout"])
+        .arg(format!("pass:{PASS}"))
+        .arg("-in")
+        .arg(&pem_path));
+    (read(&pem_path), enc)
+}
+
+/// Checks one (kind, format) cell: parse with the right passphrase, fingerprints, signature,
+/// PKCS#8 export round trip; and, for encrypted keys, the missing/wrong passphrase errors.
+fn check_cell(
+    dir: &TempDir,
+    kind: &Kind,
+    format: &str,
+    text: &str,
+    encrypted: bool,
+    pub_path: &Path,
+) {
+    let ctx = format!("{} {format}", kind.name);
+    assert_eq!(is_encrypted(text), encrypted, "{ctx}: is_encrypted");
+    let pass = encrypted.then_some(PASS.as_bytes());
+    let key = parse_private_key(text, pass).unwrap_or_else(|e| panic!("{ctx}: {e}"));
+    assert_eq!(key.key_type(), kind.key_type, "{ctx}");
+    assert_eq!(key.default_algorithm(), kind.default_alg, "{ctx}");
+    assert_fingerprints(&key.public_key(), pub_path);
+    let data = sample_signing_string();
+    let sig = key.sign(kind.default_alg, data.as_bytes()).unwrap();
+    openssl_verify(dir, pub_path, kind.default_alg, data.as_bytes(), &sig);
+    // the PKCS#8 export parses back to the same key
+    let der = key.to_pkcs8_der();
+    let pem = format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        B64.encode(&der[..])
+    );
+    let again = parse_private_key(&pem, None).unwrap_or_else(|e| panic!("{ctx} re-import: {e}"));
+    assert_eq!(again.public_key().blob(), key.public_key().blob(), "{ctx}");
+    if encrypted {
+        let e = parse_private_key(text, None).unwrap_err();
+        assert_eq!(e.code, codes::BAD_PASSPHRASE, "{ctx}");
+        assert_eq!(e.message, "key is encrypted: pass the `passphrase` option");
+        let e = parse_private_key(text, Some(b"wrong passphrase")).unwrap_err();
+        assert_eq!(e.code, codes::BAD_PASSPHRASE, "{ctx}: {e}");
+        assert!(
+            e.message.starts_with("wrong passphrase for "),
+            "{ctx}: {}",
+            e.message
+        );
+        assert!(!e.message.contains(PASS), "{ctx}");
+        assert_no_key_bytes(text, &e.message);
+    }
+}
+
+fn matrix_for(kind: &Kind) {
+    let dir = TempDir::new(kind.name);
+    let base = dir.path("id");
+    keygen(&base, kind.ssh_type, kind.bits, "", &[]);
+    let pub_path = dir.path("id.pub");
+    let openssh = read(&base);
+    check_cell(&dir, kind, "openssh", &openssh, false, &pub_path);
+    let enc = convert(&dir, &base, "id_enc", PASS, &[]);
+    check_cell(&dir, kind, "openssh encrypted", &enc, true, &pub_path);
+    if kind.key_type == KeyType::Ed25519 {
+        let ossl_pub = dir.path("ossl.pub");
+        let (plain, enc) = openssl_ed25519(&dir, &ossl_pub);
+        assert!(plain.starts_with("-----BEGIN PRIVATE KEY-----"));
+        check_cell(&dir, kind, "pkcs8", &plain, false, &ossl_pub);
+        assert!(enc.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+        check_cell(&dir, kind, "pkcs8 encrypted", &enc, true, &ossl_pub);
+        return;
+    }
+    let p8 = convert(&dir, &base, "id_p8", "", &["-m", "PKCS8"]);
+    assert!(p8.starts_with("-----BEGIN PRIVATE KEY-----"));
+    check_cell(&dir, kind, "pkcs8", &p8, false, &pub_path);
+    let p8e = convert(&dir, &base, "id_p8e", PASS, &["-m", "PKCS8"]);
+    assert!(p8e.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+    check_cell(&dir, kind, "pkcs8 encrypted", &p8e, true, &pub_path);
+    let pem = convert(&dir, &base, "id_pem", "", &["-m", "PEM"]);
+    let label = if kind.key_type == KeyType::Rsa {
+        "RSA"
+    } else {
+        "EC"
+    };
+    assert!(pem.starts_with(&format!("-----BEGIN {label} PRIVATE KEY-----")));
+    check_cell(&dir, kind, "pkcs1/sec1", &pem, false, &pub_path);
+    let legacy = convert(&dir, &base, "id_pem_enc", PASS, &["-m", "PEM"]);
+    assert!(legacy.contains("Proc-Type: 4,ENCRYPTED"), "{legacy:.120}");
+    check_cell(&dir, kind, "legacy encrypted pem", &legacy, true, &pub_path);
+}
+
+#[test]
+fn matrix_rsa2048() {
+    matrix_for(&KINDS[0]);
+}
+
+#[test]
+fn matrix_p256() {
+    matrix_for(&KINDS[1]);
+}
+
+#[test]
+fn matrix_p384() {
+    matrix_for(&KINDS[2]);
+}
+
+#[test]
+fn matrix_p521() {
+    matrix_for(&KINDS[3]);
+}
+
+#[test]
+fn matrix_ed25519() {
+    matrix_for(&KINDS[4]);
+}
+
+#[test]
+fn rsa4096_openssh_encrypted() {
+    let kind = Kind {
+        name: "rsa4096",
+        ssh_type: "rsa",
+        bits: Some(4096),
+        key_type: KeyType::Rsa,
+        default_alg: SignatureAlgorithm::RsaSha256,
+    };
+    let dir = TempDir::new(kind.name);
+    let base = dir.path("id");
+    keygen(&base, "rsa", Some(4096), PASS, &[]);
+    check_cell(
+        &dir,
+        &kind,
+        "openssh encrypted",
+        &read(&base),
+        true,
+        &dir.path("id.pub"),
+    );
+}
+
+#[test]
+fn every_openssh_cipher() {
+    let dir = TempDir::new("ciphers");
+    let base = dir.path("id");
+    keygen(&base, "ed25519", None, "", &[]);
+    let ciphers = run(Command::new("ssh").args(["-Q", "cipher"]));
+    let kind = &KINDS[4];
+    let mut tested = 0;
+    for cipher in ciphers.lines().map(str::trim).filter(|c| !c.is_empty()) {
+        let text = convert(&dir, &base, &format!("id_{tested}"), PASS, &["-Z", cipher]);
+        check_cell(&dir, kind, cipher, &text, true, &dir.path("id.pub"));
+        tested += 1;
+    }
+    assert!(tested >= 9, "ssh -Q cipher listed only {tested} ciphers");
+}
+
+#[test]
+fn openssl_legacy_and_pkcs8_variants() {
+    let dir = TempDir::new("ossl");
+    for kind in [&KINDS[0], &KINDS[1]] {
+        let base = dir.path(kind.name);
+        keygen(&base, kind.ssh_type, kind.bits, "", &[]);
+        let pub_path = dir.path(&format!("{}.pub", kind.name));
+        convert(
+            &dir,
+            &base,
+            &format!("{}_pem", kind.name),
+            "",
+            &["-m", "PEM"],
+        );
+        let pem_path = dir.path(&format!("{}_pem", kind.name));
+        let tool = if kind.key_type == KeyType::Rsa {
+            "rsa"
+        } else {
+            "ec"
+        };
+        for cipher in ["-aes128", "-aes192", "-aes256", "-des3"] {
+            let mut c = Command::new("openssl");
+            c.args([tool, cipher, "-passout"])
+                .arg(format!("pass:{PASS}"));
+            if tool == "rsa" {
+                c.arg("-traditional");
+            }
+            c.arg("-in").arg(&pem_path);
+            let text = run(&mut c);
+            assert!(text.contains("DEK-Info:"), "{cipher}: {text:.100}");
+            check_cell(
+                &dir,
+                kind,
+                &format!("openssl {tool} {cipher}"),
+                &text,
+                true,
+                &pub_path,
+            );
+        }
+        for args in [
+            &["-v2", "aes-128-cbc"][..],
+            &["-v2", "aes-256-cbc", "-v2prf", "hmacWithSHA512"][..],
+            &["-scrypt"][..],
+        ] {
+            let text = run(Command::new("openssl")
+                .args(["pkcs8", "-topk8"])
+                .args(args)
+                .arg("-passout")
+                .arg(format!("pass:{PASS}"))
+                .arg("-in")
+                .arg(&pem_path));
+            check_cell(
+                &dir,
+                kind,
+                &format!("pkcs8 {args:?}"),
+                &text,
+                true,
+                &pub_path,
+            );
+        }
+    }
+}
+
+#[test]
+fn non_default_ecdsa_and_rsa_algorithms_verify() {
+    let dir = TempDir::new("algs");
+    let base = dir.path("p256");
+    keygen(&base, "ecdsa", Some(256), "", &[]);
+    let key = parse_private_key(&read(&base), None).unwrap();
+    let data = sample_signing_string();
+    let sig = key
+        .sign(SignatureAlgorithm::EcdsaSha512, data.as_bytes())
+        .unwrap();
+    openssl_verify(
+        &dir,
+        &dir.path("p256.pub"),
+        SignatureAlgorithm::EcdsaSha512,
+        data.as_bytes(),
+        &sig,
+    );
+    let e = key.sign(SignatureAlgorithm::RsaSha256, b"x").unwrap_err();
+    assert_eq!(e.code, codes::INVALID_ARGUMENT);
+    assert!(e.message.contains("ecdsa-sha256"), "{}", e.message);
+}
+
+#[test]
+fn webcrypto_params_per_type() {
+    let dir = TempDir::new("wc");
+    for (kind, curve) in KINDS
+        .iter()
+        .zip([None, Some("P-256"), Some("P-384"), Some("P-521"), None])
+    {
+        let base = dir.path(kind.name);
+        keygen(&base, kind.ssh_type, kind.bits, "", &[]);
+        let key = parse_private_key(&read(&base), None).unwrap();
+        let p = key.webcrypto_params(key.default_algorithm());
+        assert_eq!(p.named_curve, curve, "{}", kind.name);
+        match kind.key_type {
+            KeyType::Rsa => assert_eq!((p.name, p.hash), ("RSASSA-PKCS1-v1_5", Some("SHA-256"))),
+            KeyType::Ed25519 => {
+                assert_eq!((p.name, p.hash, p.p1363_output), ("Ed25519", None, false))
+            }
+            KeyType::EcdsaP521 => assert_eq!(
+                (p.name, p.hash, p.p1363_output),
+                ("ECDSA", Some("SHA-512"), true)
+            ),
+            _ => assert_eq!(
+                (p.name, p.hash, p.p1363_output),
+                ("ECDSA", Some("SHA-256"), true)
+            ),
+        }
+        // the PKCS#8 export is readable by OpenSSL and is version 1 (no public key) for Ed25519
+        let der_path = dir.path(&format!("{}.der", kind.name));
+        std::fs::write(&der_path, &key.to_pkcs8_der()[..]).unwrap();
+        let text = run(Command::new("openssl")
+            .args(["pkey", "-inform", "DER", "-noout", "-text", "-in"])
+            .arg(&der_path));
+        assert!(!text.is_empty());
+        if kind.key_type == KeyType::Ed25519 {
+            assert_eq!(key.to_pkcs8_der().len(), 48);
+        }
+    }
+}
+
+#[test]
+fn ecdsa_p1363_conversion_verifies_with_openssl() {
+    // sign DER with the library, take r||s out of it, convert back, verify with openssl
+    let dir = TempDir::new("p1363");
+    let base = dir.path("p384");
+    keygen(&base, "ecdsa", Some(384), "", &[]);
+    let key = parse_private_key(&read(&base), None).unwrap();
+    let data = sample_signing_string();
+    let der = key
+        .sign(SignatureAlgorithm::EcdsaSha256, data.as_bytes())
+        .unwrap();
+    let p1363 = der_to_p1363(&der, 48);
+    let back = smartdc_wasm::keys::ecdsa_p1363_to_der(&p1363).unwrap();
+    assert_eq!(back, der);
+    openssl_verify(
+        &dir,
+        &dir.path("p384.pub"),
+        SignatureAlgorithm::EcdsaSha256,
+        data.as_bytes(),
+        &back,
+    );
+}
+
+/// Test-side DER → P1363 (fixed-width r||s) for short-form DER lengths.
+fn der_to_p1363(der: &[u8], width: usize) -> Vec<u8> {
+    assert_eq!(der[0], 0x30);
+    let mut i = 2;
+    let mut out = Vec::new();
+    for _ in 0..2 {
+        assert_eq!(der[i], 0x02);
+        let len = der[i + 1] as usize;
+        let int = &der[i + 2..i + 2 + len];
+        let int = if int.len() > width {
+            &int[int.len() - width..]
+        } else {
+            int
+        };
+        out.extend(std::iter::repeat_n(0u8, width - int.len()));
+        out.extend_from_slice(int);
+        i += 2 + len;
+    }
+    out
+}
+
+#[test]
+fn unsupported_key_types_say_what_to_do() {
+    let dir = TempDir::new("unsup");
+    let dsa = dir.path("dsa");
+    keygen(&dsa, "dsa", None, "", &[]);
+    let e = parse_private_key(&read(&dsa), None).unwrap_err();
+    assert_eq!(e.code, codes::UNSUPPORTED_KEY, "{e}");
+    assert!(e.message.contains("DSA"), "{}", e.message);
+    let e = PublicKey::from_openssh(&read(&dir.path("dsa.pub"))).unwrap_err();
+    assert_eq!(e.code, codes::UNSUPPORTED_KEY);
+    let dsa_pem = convert(&dir, &dsa, "dsa_pem", "", &["-m", "PEM"]);
+    let e = parse_private_key(&dsa_pem, None).unwrap_err();
+    assert_eq!(e.code, codes::UNSUPPORTED_KEY, "{e}");
+    let ppk =
+        "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: x\nPublic-Lines: 2\nAAAA\n";
+    let e = parse_private_key(ppk, None).unwrap_err();
+    assert_eq!(e.code, codes::UNSUPPORTED_KEY);
+    assert!(e.message.contains("puttygen"), "{}", e.message);
+    // a FIDO key's public line and a hand-made OpenSSH private file with an sk- public key
+    let sk_line = format!(
+        "sk-ssh-ed25519@openssh.com {} x",
+        B64.encode(ssh_string_concat(&[
+            b"sk-ssh-ed25519@openssh.com",
+            &[7u8; 32],
+            b"ssh:"
+        ]))
+    );
+    let e = PublicKey::from_openssh(&sk_line).unwrap_err();
+    assert_eq!(e.code, codes::UNSUPPORTED_KEY);
+    assert!(e.message.contains("FIDO"), "{}", e.message);
+    let e = parse_private_key(&sk_line, None).unwrap_err();
+    assert_eq!(e.code, codes::INVALID_KEY);
+}
+
+fn ssh_string_concat(parts: &[&[u8]]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for p in parts {
+        out.extend_from_slice(&(p.len() as u32).to_be_bytes());
+        out.extend_from_slice(p);
+    }
+    out
 }

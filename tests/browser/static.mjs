@@ -1,0 +1,51 @@
+// A tiny static file server for browser tests and the devtools page: serves whole directories
+// under URL prefixes, with the MIME types the package needs (application/wasm lets the web glue
+// use WebAssembly.instantiateStreaming instead of warning and falling back).
+import { createServer } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, normalize, sep } from "node:path";
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".json": "application/json",
+  ".wasm": "application/wasm",
+  ".css": "text/css; charset=utf-8",
+  ".png": "image/png",
+  ".ts": "text/plain; charset=utf-8",
+};
+
+/**
+ * Serve `mounts` ({ "/pkg/": "/abs/dir", "/": "/abs/www" }) on 127.0.0.1.
+ * Resolves to { url, close() }; `url` ends without a slash.
+ */
+export async function serveStatic(mounts, { port = 0, host = "127.0.0.1" } = {}) {
+  const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const prefix = prefixes.find((p) => path.startsWith(p));
+    const root = prefix && mounts[prefix];
+    let file = root && normalize(join(root, path.slice(prefix.length)));
+    if (!file || (file !== root && !file.startsWith(root + sep))) return send(res, 404, "not found");
+    try {
+      if ((await stat(file)).isDirectory()) file = join(file, "index.html");
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+      res.end(body);
+    } catch {
+      send(res, 404, "not found");
+    }
+  });
+  await new Promise((resolve) => server.listen(port, host, resolve));
+  const { port: bound } = server.address();
+  return {
+    url: `http://${host}:${bound}`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+function send(res, status, text) {
+  res.writeHead(status, { "content-type": "text/plain" });
+  res.end(text);
+}

@@ -1,7 +1,7 @@
 // Shared helpers for the simulator suites: throw-away SSH keys made by ssh-keygen,
 // a reference HTTP-Signature signer (Node crypto, and http-signature's own signer),
 // a raw HTTP client that never hides what the server sent, and a per-suite simulator.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -455,4 +455,70 @@ export function selfSignedCert(dir) {
     { stdio: ["ignore", "ignore", "pipe"] },
   );
   return { cert, key, certText: fs.readFileSync(cert, "utf8") };
+}
+
+/**
+ * Start `node tests/sim/cli.mjs <args>` as a child process and wait for its one JSON line.
+ * Resolves { url, account, keys, child, stderr(), stop() }.
+ */
+export function spawnSimCli(args, { timeoutMs = 15000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(SIM_DIR, "cli.mjs"), ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`simulator did not print its JSON line in ${timeoutMs} ms; stderr: ${err}`));
+    }, timeoutMs);
+    child.stderr.on("data", (c) => (err += c));
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`simulator exited ${code} before listening; stderr: ${err}`));
+    });
+    child.stdout.on("data", (c) => {
+      out += c;
+      const nl = out.indexOf("\n");
+      if (nl < 0) return;
+      clearTimeout(timer);
+      child.removeAllListeners("exit");
+      let info;
+      try {
+        info = JSON.parse(out.slice(0, nl));
+      } catch (e) {
+        child.kill("SIGKILL");
+        reject(new Error(`first stdout line is not JSON: ${out.slice(0, nl)}`));
+        return;
+      }
+      resolve({
+        ...info,
+        child,
+        stdoutRest: () => out.slice(nl + 1),
+        stderr: () => err,
+        stop: () =>
+          new Promise((res) => {
+            if (child.exitCode !== null || child.signalCode !== null) return res({ code: child.exitCode, signal: child.signalCode });
+            child.once("exit", (code, signal) => res({ code, signal }));
+            child.kill("SIGTERM");
+          }),
+      });
+    });
+  });
+}
+
+/** Run the simulator CLI expecting it to exit by itself; resolves {code, stdout, stderr}. */
+export function runSimCli(args, { timeoutMs = 10000 } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(SIM_DIR, "cli.mjs"), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => (stdout += c));
+    child.stderr.on("data", (c) => (stderr += c));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
 }

@@ -7,6 +7,7 @@
 
 use crate::error::{Error, codes};
 use crate::keys::{PublicKey, SignatureAlgorithm};
+use crate::request::encode_component;
 use base64::Engine;
 
 /// Formats Unix seconds as an RFC 1123 date in GMT (`Sun, 06 Nov 1994 08:49:37 GMT`).
@@ -229,6 +230,88 @@ pub fn authorization_header(
     )
 }
 
+/// Collation weights for JS `String.prototype.localeCompare` (ICU root/`en-US`, the default in
+/// Node and browsers): ASCII whitespace, then punctuation and symbols in this order, digits,
+/// then letters compared case-insensitively first. Checked against Node in `tests/keys.rs`.
+const COLLATION_ORDER: &[u8] =
+    b"\t\n\x0b\x0c\r _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$0123456789abcdefghijklmnopqrstuvwxyz";
+
+/// Primary and tertiary weights of one character; `None` for characters ICU ignores (ASCII
+/// controls). Non-ASCII characters sort after ASCII by code point: an approximation of ICU
+/// that only matters for non-ASCII query keys, which CloudAPI never defines.
+fn collation_weight(c: char) -> Option<(u32, u8)> {
+    if c.is_ascii() {
+        let lower = c.to_ascii_lowercase();
+        let byte = u8::try_from(u32::from(lower)).ok()?;
+        let pos = COLLATION_ORDER.iter().position(|b| *b == byte)?;
+        let primary = u32::try_from(pos).ok()?;
+        Some((primary, u8::from(c.is_ascii_uppercase())))
+    } else {
+        Some((u32::from(c).saturating_add(0x100), 0))
+    }
+}
+
+/// Compares two strings the way JS `a.localeCompare(b)` does for the ASCII keys CloudAPI
+/// sorts pre-signed URL queries by: byte order is wrong there (`"Zeta" < "alpha"`,
+/// `"role-tag"` vs `"role_tag"`, `"keyId"` vs `"keyid"`). Primary weights first (letters
+/// case-insensitive), then case (lower before upper), then byte order as a final tie-break.
+pub fn locale_compare(a: &str, b: &str) -> std::cmp::Ordering {
+    let weights = |s: &str| s.chars().filter_map(collation_weight).collect::<Vec<_>>();
+    let (wa, wb) = (weights(a), weights(b));
+    let primary = wa.iter().map(|w| w.0).cmp(wb.iter().map(|w| w.0));
+    primary
+        .then_with(|| wa.iter().map(|w| w.1).cmp(wb.iter().map(|w| w.1)))
+        .then_with(|| a.cmp(b))
+}
+
+/// The query of a pre-signed URL without `signature`: parameters sorted by key with
+/// [`locale_compare`], each `rfc3986(key)=rfc3986(value)`, joined by `&` (cloudapi.md §1.6).
+pub fn presign_query(query: &[(String, String)]) -> String {
+    let mut sorted: Vec<&(String, String)> =
+        query.iter().filter(|(k, _)| k != "signature").collect();
+    sorted.sort_by(|x, y| locale_compare(&x.0, &y.0));
+    sorted
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The string a pre-signed URL signs: `METHODS\nHOST\nPATH\nQUERY`, where METHODS are the
+/// upper-cased methods sorted and comma-joined, HOST is the `Host` header as sent, PATH the
+/// encoded path without query, and QUERY is [`presign_query`] (which must include
+/// `algorithm`, `expires`, `keyId` and, when restricting methods, `method`).
+pub fn presign_string(
+    methods: &[String],
+    host: &str,
+    path: &str,
+    query: &[(String, String)],
+) -> String {
+    let mut list: Vec<String> = methods
+        .iter()
+        .map(|m| m.trim().to_ascii_uppercase())
+        .collect();
+    // Why plain sort: the server sorts the method list with JS `Array.prototype.sort()`,
+    // which compares UTF-16 code units (byte order for these ASCII names).
+    list.sort();
+    format!(
+        "{}\n{host}\n{path}\n{}",
+        list.join(","),
+        presign_query(query)
+    )
+}
+
+/// The pre-signed request target: `path?<presign_query>&signature=<rfc3986(base64 signature)>`.
+pub fn presigned_target(path: &str, query: &[(String, String)], signature: &[u8]) -> String {
+    let sig = base64::engine::general_purpose::STANDARD.encode(signature);
+    let qs = presign_query(query);
+    if qs.is_empty() {
+        format!("{path}?signature={}", encode_component(&sig))
+    } else {
+        format!("{path}?{qs}&signature={}", encode_component(&sig))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,6 +417,34 @@ mod tests {
         let e = signing_string("GET", "/", &headers, &["date".to_string()]).unwrap_err();
         assert!(e.message.contains("`date`"), "{}", e.message);
         assert!(signing_string("GET", "/", &headers, &[]).is_err());
+    }
+
+    #[test]
+    fn locale_order_and_presign() {
+        use std::cmp::Ordering::*;
+        assert_eq!(locale_compare("alpha", "Zeta"), Less);
+        assert_eq!(locale_compare("keyid", "keyId"), Less);
+        assert_eq!(locale_compare("role_tag", "role-tag"), Less);
+        assert_eq!(locale_compare("role", "role-tag"), Less);
+        assert_eq!(locale_compare("Aa", "ab"), Less);
+        assert_eq!(locale_compare("a10", "a9"), Less);
+        assert_eq!(locale_compare("x", "x"), Equal);
+        let q = vec![
+            ("keyId".to_string(), "/a/keys/k".to_string()),
+            ("method".to_string(), "GET,HEAD".to_string()),
+            ("algorithm".to_string(), "rsa-sha256".to_string()),
+            ("expires".to_string(), "1700000000".to_string()),
+            ("signature".to_string(), "ignored".to_string()),
+        ];
+        assert_eq!(
+            presign_string(&["head".into(), "GET".into()], "h:1", "/a/machines", &q),
+            "GET,HEAD\nh:1\n/a/machines\nalgorithm=rsa-sha256&expires=1700000000&\
+             keyId=%2Fa%2Fkeys%2Fk&method=GET%2CHEAD"
+        );
+        assert_eq!(
+            presigned_target("/a", &q[2..4], &[0xfb, 0xff]),
+            "/a?algorithm=rsa-sha256&expires=1700000000&signature=%2B%2F8%3D"
+        );
     }
 
     #[test]

@@ -949,3 +949,120 @@ fn ssh_string_concat(parts: &[&[u8]]) -> Vec<u8> {
     }
     out
 }
+
+// ---------------------------------------------------------------------------------------------
+// Pre-signed URLs: the query order must be JS `localeCompare`'s, checked against Node itself
+
+/// Runs `script` with Node, passing `input` as JSON in argv[1]; returns stdout.
+fn node(script: &str, input: &str) -> String {
+    run(Command::new("node").args(["-e", script, input]))
+}
+
+/// A small deterministic PRNG (xorshift) for generated inputs.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+#[test]
+fn locale_compare_matches_node() {
+    let alphabet: Vec<char> = (0x20u8..0x7f).map(char::from).collect();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut keys: Vec<String> = [
+        "algorithm",
+        "expires",
+        "keyId",
+        "keyid",
+        "method",
+        "role",
+        "role-tag",
+        "role_tag",
+        "signature",
+        "Zeta",
+        "alpha",
+        "a10",
+        "a9",
+        "x y",
+        "x.y",
+        "xy",
+        "key-Id",
+        "KEYID",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for _ in 0..400 {
+        let len = 1 + rng.below(6);
+        let s: String = (0..len)
+            .map(|_| {
+                // bias towards letters of both cases and the separators people use
+                match rng.below(4) {
+                    0 => ['-', '_', '.', ' ', '~', '$'][rng.below(6)],
+                    1 => ['a', 'A', 'b', 'B', 'k', 'K'][rng.below(6)],
+                    _ => alphabet[rng.below(alphabet.len())],
+                }
+            })
+            .collect();
+        keys.push(s);
+    }
+    let json = serde_json::to_string(&keys).unwrap();
+    let sorted_by_node: Vec<String> = serde_json::from_str(&node(
+        "const a = JSON.parse(process.argv[1]); a.sort((x, y) => x.localeCompare(y) || (x < y ? -1 : x > y ? 1 : 0)); console.log(JSON.stringify(a));",
+        &json,
+    ))
+    .unwrap();
+    let mut ours = keys.clone();
+    ours.sort_by(|a, b| smartdc_wasm::signing::locale_compare(a, b));
+    assert_eq!(ours, sorted_by_node);
+}
+
+#[test]
+fn presign_string_matches_the_servers_algorithm() {
+    use smartdc_wasm::signing::{presign_string, presigned_target};
+    let query: Vec<(String, String)> = vec![
+        ("keyId".into(), "/acct/keys/aa:bb".into()),
+        ("expires".into(), "1900000000".into()),
+        ("algorithm".into(), "rsa-sha256".into()),
+        ("method".into(), "GET,HEAD".into()),
+        ("role-tag".into(), "ops team".into()),
+        ("role".into(), "admin*(x)!'".into()),
+        ("Zeta".into(), "é/ü".into()),
+    ];
+    let methods = vec!["HEAD".to_string(), "GET".to_string()];
+    let ours = presign_string(&methods, "127.0.0.1:8080", "/acct/machines", &query);
+    // CloudAPI's construction (cloudapi.md §1.6), run in Node
+    let expected = node(
+        r#"const {q: pairs, methods, host, path} = JSON.parse(process.argv[1]);
+        const q = Object.fromEntries(pairs);
+        const rfc3986 = (s) => encodeURIComponent(String(s)).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
+        const qs = Object.keys(q).filter((k) => k !== "signature").sort((a, b) => a.localeCompare(b)).map((k) => rfc3986(k) + "=" + rfc3986(q[k])).join("&");
+        process.stdout.write(methods.slice().sort().join(",") + "\n" + host + "\n" + path + "\n" + qs);"#,
+        &serde_json::json!({
+            "q": query,
+            "methods": methods,
+            "host": "127.0.0.1:8080",
+            "path": "/acct/machines",
+        })
+        .to_string(),
+    );
+    assert_eq!(ours, expected);
+    let key = parse_private_key(CAVAGE_KEY, None).unwrap();
+    let sig = key
+        .sign(SignatureAlgorithm::RsaSha256, ours.as_bytes())
+        .unwrap();
+    let target = presigned_target("/acct/machines", &query, &sig);
+    let qs = ours.lines().nth(3).unwrap();
+    assert!(
+        target.starts_with(&format!("/acct/machines?{qs}&signature=")),
+        "{target}"
+    );
+}

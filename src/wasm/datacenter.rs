@@ -1,0 +1,734 @@
+//! The `DataCenter` class: validated options, shared credentials and signer, and one promise
+//! method per CloudAPI call. Every method takes `&self`, clones the shared `Rc<Client>` into
+//! its future and returns at once, so calls can overlap and the object is never borrowed
+//! across an `.await`.
+
+use super::cancel::AbortSignal;
+use super::js_error::{OrJs, invalid_response, to_js, type_error};
+use super::machine::{Machine, gone_wire};
+use super::options::{Options, from_js, kind, string_arg};
+use super::signer::{SignerChoice, make_signer};
+use super::transport::{Client, Credentials, JsDecoder, RESERVED_HEADERS, parse_checked};
+use crate::api::{self, account, datacenters, images, machines, packages};
+use crate::error::Error;
+use crate::json::Json;
+use crate::keys;
+use crate::location;
+use crate::request::{Method, Request};
+use crate::response;
+use crate::signing;
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
+
+/// Option names `new DataCenter()` accepts.
+const OPTIONS: &[&str] = &[
+    "location",
+    "url",
+    "account",
+    "user",
+    "keyId",
+    "privateKey",
+    "passphrase",
+    "knownLocations",
+    "apiVersion",
+    "headers",
+    "fetch",
+    "timeout",
+    "signer",
+    "signedHeaders",
+];
+
+/// Default `accept-version`: CloudAPI 9, else 8.
+const DEFAULT_API_VERSION: &str = "~9||~8";
+/// Default per-request timeout.
+const DEFAULT_TIMEOUT_MS: f64 = 60_000.0;
+
+/// A Triton CloudAPI endpoint with credentials; every method returns a promise.
+#[wasm_bindgen]
+pub struct DataCenter {
+    client: Rc<Client>,
+}
+
+/// Runs `f` as a promise: resolved with its value, rejected with its (JS `Error`) failure.
+pub(crate) fn promise<F>(f: F) -> Promise
+where
+    F: Future<Output = Result<JsValue, JsValue>> + 'static,
+{
+    wasm_bindgen_futures::future_to_promise(f)
+}
+
+fn rejected(e: JsValue) -> Promise {
+    Promise::reject(&e)
+}
+
+#[wasm_bindgen]
+impl DataCenter {
+    /// Connects to a CloudAPI (no request is sent until a method is called).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "DataCenterOptions")] options: JsValue,
+    ) -> Result<DataCenter, JsValue> {
+        build(&options).map(|client| DataCenter {
+            client: Rc::new(client),
+        })
+    }
+
+    /// The CloudAPI base URL.
+    #[wasm_bindgen(getter)]
+    pub fn url(&self) -> String {
+        self.client.base_url.clone()
+    }
+
+    /// The sub-user, if any.
+    #[wasm_bindgen(getter)]
+    pub fn user(&self) -> Option<String> {
+        self.client.creds.user.clone()
+    }
+
+    /// The `keyId` sent with every request.
+    #[wasm_bindgen(getter, js_name = keyId)]
+    pub fn key_id(&self) -> String {
+        self.client.creds.key_id.clone()
+    }
+
+    /// The http-signature algorithm (`rsa-sha256`, `ecdsa-sha256`, …).
+    #[wasm_bindgen(getter)]
+    pub fn algorithm(&self) -> String {
+        self.client.creds.signer.algorithm().as_str().to_string()
+    }
+
+    /// The signer in use: `"webcrypto"` or `"rust"`.
+    #[wasm_bindgen(getter)]
+    pub fn signer(&self) -> String {
+        self.client.creds.signer.kind().to_string()
+    }
+
+    /// The `accept-version` sent.
+    #[wasm_bindgen(getter, js_name = apiVersion)]
+    pub fn api_version(&self) -> String {
+        self.client.api_version.clone()
+    }
+
+    /// `{ url, account, user?, keyId, algorithm }`; never key material.
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "DataCenterInfo")]
+    pub fn to_json(&self) -> JsValue {
+        let o = Object::new();
+        let c = &self.client;
+        set(&o, "url", &JsValue::from_str(&c.base_url));
+        set(&o, "account", &JsValue::from_str(&c.creds.account));
+        if let Some(u) = &c.creds.user {
+            set(&o, "user", &JsValue::from_str(u));
+        }
+        set(&o, "keyId", &JsValue::from_str(&c.creds.key_id));
+        set(
+            &o,
+            "algorithm",
+            &JsValue::from_str(c.creds.signer.algorithm().as_str()),
+        );
+        o.into()
+    }
+
+    /// GetAccount: the account object.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Account>")]
+    pub fn account(&self) -> Promise {
+        let c = self.client.clone();
+        promise(async move {
+            let req = account::get_account(c.account()).or_js()?;
+            c.fetch_json::<account::Account>(&req, "an account", None)
+                .await
+                .or_js()
+        })
+    }
+
+    /// ListDatacenters: `{ name: url }`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Record<string, string>>")]
+    pub fn datacenters(&self) -> Promise {
+        let c = self.client.clone();
+        promise(async move {
+            let req = datacenters::list_datacenters(c.account()).or_js()?;
+            c.fetch_json::<BTreeMap<String, String>>(&req, "a map of datacenter name → URL", None)
+                .await
+                .or_js()
+        })
+    }
+
+    /// A DataCenter for the datacenter `name` of this cloud, with the same credentials.
+    #[wasm_bindgen(unchecked_return_type = "Promise<DataCenter>")]
+    pub fn datacenter(&self, name: JsValue) -> Promise {
+        let name = match string_arg(&name, "datacenter(name): name") {
+            Ok(n) => n,
+            Err(e) => return rejected(e),
+        };
+        let c = self.client.clone();
+        promise(async move {
+            let req = datacenters::list_datacenters(c.account()).or_js()?;
+            let map = c
+                .fetch_json::<BTreeMap<String, String>>(
+                    &req,
+                    "a map of datacenter name → URL",
+                    None,
+                )
+                .await
+                .or_js()?;
+            let map: BTreeMap<String, String> =
+                serde_wasm_bindgen::from_value(map).map_err(|e| type_error(e.to_string()))?;
+            let url = map.get(&name).ok_or_else(|| {
+                let mut e = Error::local(
+                    "ResourceNotFound",
+                    format!(
+                        "{name:?} is not an available datacenter; this cloud has {}",
+                        map.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                );
+                e.status_code = 404;
+                to_js(&e)
+            })?;
+            let base = location::normalize_url(url).or_js()?;
+            Ok(DataCenter {
+                client: Rc::new(c.sibling(base)),
+            }
+            .into())
+        })
+    }
+
+    /// ListImages, with optional server-side filters.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Image[]>")]
+    pub fn images(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "ImageFilters")] filters: Option<JsValue>,
+    ) -> Promise {
+        let f: images::ImageFilters = match from_js(&filters.unwrap_or_default(), "images(filters)")
+        {
+            Ok(f) => f,
+            Err(e) => return rejected(e),
+        };
+        let c = self.client.clone();
+        promise(async move {
+            let req = images::list_images(c.account(), &f).or_js()?;
+            c.fetch_json::<Vec<images::Image>>(&req, "a list of images", None)
+                .await
+                .or_js()
+        })
+    }
+
+    /// GetImage by UUID.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Image>")]
+    pub fn image(&self, id: JsValue) -> Promise {
+        let id = match string_arg(&id, "image(id): id") {
+            Ok(n) => n,
+            Err(e) => return rejected(e),
+        };
+        let c = self.client.clone();
+        promise(async move {
+            let req = images::get_image(c.account(), &id).or_js()?;
+            c.fetch_json::<images::Image>(&req, "an image", None)
+                .await
+                .or_js()
+        })
+    }
+
+    /// The seed's ListDatasets: every image.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Image[]>")]
+    pub fn datasets(&self) -> Promise {
+        let c = self.client.clone();
+        promise(async move {
+            let req = images::list_datasets(c.account()).or_js()?;
+            c.fetch_json::<Vec<images::Image>>(&req, "a list of images", None)
+                .await
+                .or_js()
+        })
+    }
+
+    /// The seed's GetDataset: an image by UUID or URN (`sdc:sdc:base64:1.8.1`).
+    #[wasm_bindgen(unchecked_return_type = "Promise<Image>")]
+    pub fn dataset(&self, id: JsValue) -> Promise {
+        let id = match string_arg(&id, "dataset(id): id") {
+            Ok(n) => n,
+            Err(e) => return rejected(e),
+        };
+        let c = self.client.clone();
+        promise(async move {
+            let req = images::get_dataset(c.account(), &id).or_js()?;
+            if api::is_uuid(&id) {
+                return c
+                    .fetch_json::<images::Image>(&req, "an image", None)
+                    .await
+                    .or_js();
+            }
+            let list = c
+                .fetch_json::<Vec<images::Image>>(&req, "a list of images", None)
+                .await
+                .or_js()?;
+            let typed: Vec<images::Image> = serde_wasm_bindgen::from_value(list.clone())
+                .map_err(|e| to_js(&invalid_response(e.to_string())))?;
+            let picked = images::pick_dataset(&id, typed.clone()).or_js()?;
+            let index = typed.iter().position(|i| i.id == picked.id).unwrap_or(0);
+            Ok(list.unchecked_into::<Array>().get(index as u32))
+        })
+    }
+
+    /// ListPackages, with optional server-side filters.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Package[]>")]
+    pub fn packages(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "PackageFilters")] filters: Option<JsValue>,
+    ) -> Promise {
+        let f: packages::PackageFilters =
+            match from_js(&filters.unwrap_or_default(), "packages(filters)") {
+                Ok(f) => f,
+                Err(e) => return rejected(e),
+            };
+        let c = self.client.clone();
+        promise(async move {
+            let req = packages::list_packages(c.account(), &f).or_js()?;
+            c.fetch_json::<Vec<packages::Package>>(&req, "a list of packages", None)
+                .await
+                .or_js()
+        })
+    }
+
+    /// GetPackage by UUID or name (or a package object).
+    #[wasm_bindgen(unchecked_return_type = "Promise<Package>")]
+    pub fn package(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | Package")] id_or_name: JsValue,
+    ) -> Promise {
+        let id = match ident_arg(&id_or_name, "package(idOrName)") {
+            Ok(n) => n,
+            Err(e) => return rejected(e),
+        };
+        let c = self.client.clone();
+        promise(async move {
+            let req = packages::get_package(c.account(), &id).or_js()?;
+            c.fetch_json::<packages::Package>(&req, "a package", None)
+                .await
+                .or_js()
+        })
+    }
+
+    /// The package flagged `default` (the seed's `default_package()`).
+    #[wasm_bindgen(js_name = defaultPackage, unchecked_return_type = "Promise<Package>")]
+    pub fn default_package(&self) -> Promise {
+        let c = self.client.clone();
+        promise(async move {
+            let req = packages::list_packages(c.account(), &Default::default()).or_js()?;
+            let list = c
+                .fetch_json::<Vec<packages::Package>>(&req, "a list of packages", None)
+                .await
+                .or_js()?;
+            let typed: Vec<packages::Package> = serde_wasm_bindgen::from_value(list.clone())
+                .map_err(|e| to_js(&invalid_response(e.to_string())))?;
+            let index = typed.iter().position(|p| p.default == Some(true));
+            match index {
+                Some(i) => Ok(list.unchecked_into::<Array>().get(i as u32)),
+                None => {
+                    let mut e = Error::local(
+                        "ResourceNotFound",
+                        "no package is flagged default; pick one from packages()",
+                    );
+                    e.status_code = 404;
+                    Err(to_js(&e))
+                }
+            }
+        })
+    }
+
+    /// ListMachines, every page (1,000 per request), as `Machine` objects.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Machine[]>")]
+    pub fn machines(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "MachineFilters")] filters: Option<JsValue>,
+    ) -> Promise {
+        let f: machines::MachineFilters =
+            match from_js(&filters.unwrap_or_default(), "machines(filters)") {
+                Ok(f) => f,
+                Err(e) => return rejected(e),
+            };
+        let c = self.client.clone();
+        promise(async move {
+            let out = Array::new();
+            let mut offset = 0u32;
+            loop {
+                let req = machines::list_machines(c.account(), &f, offset, None).or_js()?;
+                let page = c
+                    .fetch_json::<Vec<machines::Machine>>(&req, "a list of machines", None)
+                    .await
+                    .or_js()?;
+                let page: Array = page.unchecked_into();
+                for wire in page.iter() {
+                    out.push(&Machine::from_wire(c.clone(), wire).or_js()?.into());
+                }
+                match api::next_offset(page.length() as usize, machines::MAX_LIMIT, offset) {
+                    Some(next) => offset = next,
+                    None => break,
+                }
+            }
+            Ok(out.into())
+        })
+    }
+
+    /// GetMachine by UUID; a deleted machine resolves with `state: "deleted"`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Machine>")]
+    pub fn machine(&self, id: JsValue) -> Promise {
+        let id = match string_arg(&id, "machine(id): id") {
+            Ok(n) => n,
+            Err(e) => return rejected(e),
+        };
+        let c = self.client.clone();
+        promise(async move {
+            let wire = fetch_machine(&c, &id, None).await.or_js()?;
+            Ok(Machine::from_wire(c, wire).or_js()?.into())
+        })
+    }
+
+    /// CreateMachine; resolves with the new machine (usually `provisioning`). Never retried.
+    #[wasm_bindgen(js_name = createMachine, unchecked_return_type = "Promise<Machine>")]
+    pub fn create_machine(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CreateMachineOptions")] options: JsValue,
+    ) -> Promise {
+        if options.is_undefined() || options.is_null() {
+            return rejected(type_error(
+                "createMachine(options): options are required ({ image, package, … })",
+            ));
+        }
+        let opts: machines::CreateMachine = match from_js(&options, "createMachine(options)") {
+            Ok(o) => o,
+            Err(e) => return rejected(e),
+        };
+        let c = self.client.clone();
+        promise(async move {
+            let req = machines::create_machine(c.account(), &opts).or_js()?;
+            let wire = c
+                .fetch_json::<machines::Machine>(&req, "the new machine", None)
+                .await
+                .or_js()?;
+            Ok(Machine::from_wire(c, wire).or_js()?.into())
+        })
+    }
+
+    /// Any CloudAPI call: `{ status, headers, body }` (body parsed when JSON); non-2xx rejects.
+    #[wasm_bindgen(unchecked_return_type = "Promise<RawResponse>")]
+    pub fn request(
+        &self,
+        method: JsValue,
+        path: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let prepared = prepare_raw(&method, &path, &options.unwrap_or_default());
+        let (req, headers) = match prepared {
+            Ok(p) => p,
+            Err(e) => return rejected(e),
+        };
+        let c = self.client.clone();
+        promise(async move {
+            let r = c.send(&req, &headers, None).await.or_js()?;
+            response::check(r.status, &r.headers, &r.body, &JsDecoder).or_js()?;
+            let out = Object::new();
+            set(&out, "status", &JsValue::from_f64(f64::from(r.status)));
+            let h = Object::new();
+            for (k, v) in &r.headers {
+                set(&h, k, &JsValue::from_str(v));
+            }
+            set(&out, "headers", &h);
+            let body = if r.body.is_empty() {
+                JsValue::NULL
+            } else {
+                js_sys::JSON::parse(&r.body).unwrap_or_else(|_| JsValue::from_str(&r.body))
+            };
+            set(&out, "body", &body);
+            Ok(out.into())
+        })
+    }
+}
+
+/// GetMachine, turning a 410 Gone into the deleted machine's wire object.
+pub(crate) async fn fetch_machine(
+    c: &Client,
+    id: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<JsValue, Error> {
+    let req = machines::get_machine(c.account(), id, false)?;
+    let r = c.send(&req, &[], signal).await?;
+    match parse_checked::<machines::Machine>(&r, "a machine") {
+        Err(e) if e.status_code == 410 => gone_wire(&e, id).ok_or(e),
+        other => other,
+    }
+}
+
+fn build(options: &JsValue) -> Result<Client, JsValue> {
+    let o = Options::new(options, "new DataCenter(options)", OPTIONS, false)?;
+    let known = o.string_map("knownLocations")?.unwrap_or_default();
+    let base_url = match (o.string("location")?, o.string("url")?) {
+        (Some(_), Some(_)) => {
+            return Err(type_error(
+                "new DataCenter(options): give location or url, not both",
+            ));
+        }
+        (Some(l), None) => location::resolve(&l, &known).or_js()?,
+        (None, Some(u)) => location::normalize_url(&u).or_js()?,
+        (None, None) => location::resolve(location::DEFAULT_LOCATION, &known).or_js()?,
+    };
+    let account = non_empty(&o, "account")?.ok_or_else(|| {
+        type_error("new DataCenter(options): account is required (your CloudAPI login)")
+    })?;
+    let user = non_empty(&o, "user")?;
+
+    let key_text = secret_text(&o, "privateKey")?.ok_or_else(|| {
+        type_error(
+            "new DataCenter(options): privateKey is required (the text of an SSH private key: \
+             OpenSSH, PKCS#1 or PKCS#8 PEM)",
+        )
+    })?;
+    let passphrase = match o.get("passphrase")? {
+        Some(v) if v.is_function() => {
+            return Err(type_error(
+                "new DataCenter(options): a passphrase callback is not supported yet; pass the \
+                 passphrase as a string",
+            ));
+        }
+        Some(_) => secret_text(&o, "passphrase")?,
+        None => None,
+    };
+    let key = keys::parse_private_key(key_text.as_str(), passphrase.as_ref().map(|p| p.as_bytes()))
+        .or_js()?;
+    drop(key_text);
+    drop(passphrase);
+
+    let public = key.public_key();
+    let key_input = match o.string("keyId")? {
+        Some(k) => signing::parse_key_id_input(&k),
+        None => signing::KeyIdInput::Md5(public.md5_fingerprint()),
+    };
+    let key_id =
+        signing::build_key_id(&account, user.as_deref(), &key_input, Some(&public)).or_js()?;
+
+    let api_version = match o.string("apiVersion")? {
+        Some(v) if v.trim().is_empty() || v.chars().any(char::is_control) => {
+            return Err(type_error(
+                "new DataCenter(options): apiVersion must be a version range like \"~9||~8\"",
+            ));
+        }
+        Some(v) => v,
+        None => DEFAULT_API_VERSION.to_string(),
+    };
+    let headers = o.string_map("headers")?.unwrap_or_default();
+    for (k, v) in &headers {
+        check_header(k, v, "new DataCenter(options): headers")?;
+    }
+    let fetch = o.function("fetch")?;
+    let timeout_ms = o.millis("timeout", true)?.unwrap_or(DEFAULT_TIMEOUT_MS);
+    let choice = match o.string("signer")? {
+        None => SignerChoice::Auto,
+        Some(s) => SignerChoice::parse(&s).ok_or_else(|| {
+            type_error(format!(
+                "new DataCenter(options): signer must be one of {}, got {s:?}",
+                SignerChoice::NAMES.join(", ")
+            ))
+        })?,
+    };
+    let signed_headers = signed_header_list(&o, &headers)?;
+
+    let alg = key.default_algorithm();
+    let signer = make_signer(Rc::new(key), alg, choice).or_js()?;
+    Ok(Client {
+        base_url,
+        creds: Rc::new(Credentials {
+            account,
+            user,
+            key_id,
+            signer,
+        }),
+        api_version,
+        headers,
+        fetch,
+        timeout_ms,
+        signed_headers,
+    })
+}
+
+/// A string option that, when given, must not be blank.
+fn non_empty(o: &Options, key: &str) -> Result<Option<String>, JsValue> {
+    match o.string(key)? {
+        Some(s) if s.trim().is_empty() => Err(type_error(format!(
+            "new DataCenter(options): {key} must not be empty"
+        ))),
+        other => Ok(other),
+    }
+}
+
+/// Key text or passphrase: a string or UTF-8 bytes, held in memory that is wiped on drop.
+fn secret_text(o: &Options, key: &str) -> Result<Option<Zeroizing<String>>, JsValue> {
+    let Some(v) = o.get(key)? else {
+        return Ok(None);
+    };
+    if let Some(s) = v.as_string() {
+        return Ok(Some(Zeroizing::new(s)));
+    }
+    if let Some(bytes) = v.dyn_ref::<Uint8Array>() {
+        let raw = Zeroizing::new(bytes.to_vec());
+        return match std::str::from_utf8(&raw) {
+            Ok(s) => Ok(Some(Zeroizing::new(s.to_string()))),
+            Err(_) => Err(type_error(format!(
+                "new DataCenter(options): {key} bytes are not UTF-8 text"
+            ))),
+        };
+    }
+    Err(type_error(format!(
+        "new DataCenter(options): option {key} must be a string or a Uint8Array, got {}",
+        kind(&v)
+    )))
+}
+
+/// The `signedHeaders` option: names to sign, in order; `x-date` is required, and only
+/// headers this client sends can be listed.
+fn signed_header_list(o: &Options, headers: &[(String, String)]) -> Result<Vec<String>, JsValue> {
+    let default = vec!["(request-target)".to_string(), "x-date".to_string()];
+    let Some(v) = o.get("signedHeaders")? else {
+        return Ok(default);
+    };
+    let what = "new DataCenter(options): signedHeaders";
+    let arr = v
+        .dyn_ref::<Array>()
+        .ok_or_else(|| type_error(format!("{what} must be an array of header names")))?;
+    let mut out = Vec::new();
+    for item in arr.iter() {
+        let name = item
+            .as_string()
+            .ok_or_else(|| type_error(format!("{what} must contain strings, got {}", kind(&item))))?
+            .to_ascii_lowercase();
+        let sendable = matches!(
+            name.as_str(),
+            "(request-target)" | "x-date" | "accept" | "accept-version"
+        ) || headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(&name));
+        if !sendable {
+            return Err(type_error(format!(
+                "{what}: {name:?} is not a header this client sends; use (request-target), \
+                 x-date, accept, accept-version or a name from the headers option"
+            )));
+        }
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    if !out.iter().any(|n| n == "x-date") {
+        return Err(type_error(format!(
+            "{what} must include \"x-date\" (CloudAPI requires the date header it checks to \
+             be signed)"
+        )));
+    }
+    Ok(out)
+}
+
+/// Rejects header names/values that fetch would refuse, or that the client computes itself.
+fn check_header(name: &str, value: &str, what: &str) -> Result<(), JsValue> {
+    let token = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !token {
+        return Err(type_error(format!(
+            "{what}: {name:?} is not a valid header name"
+        )));
+    }
+    if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+        return Err(type_error(format!(
+            "{what}: {name:?} is set by the client for every request and cannot be overridden"
+        )));
+    }
+    if value.chars().any(|c| c == '\r' || c == '\n' || c == '\0') {
+        return Err(type_error(format!(
+            "{what}: the value of {name:?} contains a line break"
+        )));
+    }
+    Ok(())
+}
+
+/// Validates `request(method, path, { query, body, headers })`.
+fn prepare_raw(
+    method: &JsValue,
+    path: &JsValue,
+    options: &JsValue,
+) -> Result<(Request, Vec<(String, String)>), JsValue> {
+    let m = string_arg(method, "request(method, path): method")?;
+    let p = string_arg(path, "request(method, path): path")?;
+    let o = Options::new(
+        options,
+        "request(method, path, options)",
+        &["query", "body", "headers"],
+        true,
+    )?;
+    let method = Method::parse(&m).or_js()?;
+    let query = match o.get("query")? {
+        None => Vec::new(),
+        Some(q) => {
+            let json: Json = from_js(&q, "request(): query")?;
+            let Json::Object(members) = json else {
+                return Err(type_error("request(): query must be an object"));
+            };
+            let mut out = Vec::new();
+            for (k, v) in members {
+                let items = match v {
+                    Json::Array(items) => items,
+                    other => vec![other],
+                };
+                for item in items {
+                    let text = match item {
+                        Json::String(s) => s,
+                        Json::Bool(b) => b.to_string(),
+                        Json::Number(n) if n.is_finite() => Json::Number(n).to_json_string(),
+                        _ => {
+                            return Err(type_error(format!(
+                                "request(): query.{k} must be a string, number or boolean"
+                            )));
+                        }
+                    };
+                    out.push((k.clone(), text));
+                }
+            }
+            out
+        }
+    };
+    let mut req = Request::raw(method, &p, &query).or_js()?;
+    if let Some(b) = o.get("body")? {
+        let body: Json = serde_wasm_bindgen::from_value(b)
+            .map_err(|e| type_error(format!("request(): body is not JSON data: {e}")))?;
+        req = req.body(body);
+    }
+    let headers = o.string_map("headers")?.unwrap_or_default();
+    for (k, v) in &headers {
+        check_header(k, v, "request(): headers")?;
+    }
+    Ok((req, headers))
+}
+
+/// An id or name argument: a string, or an object with `id` (or `name`).
+fn ident_arg(v: &JsValue, what: &str) -> Result<String, JsValue> {
+    if let Some(s) = v.as_string() {
+        return Ok(s);
+    }
+    if v.is_object() {
+        for k in ["id", "name"] {
+            if let Some(s) = Reflect::get(v, &JsValue::from_str(k))
+                .ok()
+                .and_then(|x| x.as_string())
+            {
+                return Ok(s);
+            }
+        }
+    }
+    Err(type_error(format!(
+        "{what} must be a string or an object with an id, got {}",
+        kind(v)
+    )))
+}
+
+fn set(obj: &Object, key: &str, value: &JsValue) {
+    // Why: setting on a fresh plain object cannot fail.
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}

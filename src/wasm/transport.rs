@@ -1,0 +1,277 @@
+//! Sending one signed request with `fetch`: the global one (Node ≥ 18, browsers, workers;
+//! bound as a global, never through `window`) or the user's `fetch` option. Adds the
+//! standard headers, signs `(request-target) x-date`, enforces the timeout with an
+//! `AbortController`, follows the caller's signal, and reads status, headers and text.
+//! JSON is parsed with the host's `JSON.parse` and fed to serde through serde-wasm-bindgen.
+
+use super::cancel::{AbortSignal, Scope, now_ms};
+use super::js_error::{describe_thrown, invalid_response};
+use super::signer::Signer;
+use crate::error::{Error, codes};
+use crate::request::Request;
+use crate::response::{self, Decoder};
+use crate::signing;
+use js_sys::{Function, Object, Promise, Reflect};
+use serde::de::DeserializeOwned;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn global_fetch(input: &str, init: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// Headers the user may not set: computed per request, or forbidden in browsers.
+pub const RESERVED_HEADERS: &[&str] =
+    &["authorization", "x-date", "date", "host", "content-length"];
+
+/// Decodes with the host's `JSON.parse` + serde-wasm-bindgen (no JSON library in the wasm).
+pub struct JsDecoder;
+
+impl Decoder for JsDecoder {
+    fn decode<T: DeserializeOwned>(&self, text: &str) -> Result<T, String> {
+        let v = js_sys::JSON::parse(text).map_err(|e| describe_thrown(&e))?;
+        serde_wasm_bindgen::from_value(v).map_err(|e| e.to_string())
+    }
+}
+
+/// Who signs and as whom; shared by a DataCenter, its siblings and its machines.
+pub struct Credentials {
+    /// The account login (path prefix).
+    pub account: String,
+    /// The sub-user, if any.
+    pub user: Option<String>,
+    /// The `keyId` sent in the `Authorization` header.
+    pub key_id: String,
+    /// The signer.
+    pub signer: Rc<dyn Signer>,
+}
+
+/// Everything needed to send requests to one datacenter.
+pub struct Client {
+    /// Base URL, no trailing slash.
+    pub base_url: String,
+    /// Shared credentials.
+    pub creds: Rc<Credentials>,
+    /// `accept-version`.
+    pub api_version: String,
+    /// Extra headers from the `headers` option (this instance's own copy).
+    pub headers: Vec<(String, String)>,
+    /// The user's `fetch`, if given.
+    pub fetch: Option<Function>,
+    /// Per-request timeout in ms (`Infinity` for none).
+    pub timeout_ms: f64,
+    /// Header names signed, in order (always includes `x-date`).
+    pub signed_headers: Vec<String>,
+}
+
+/// A response as read off the wire.
+pub struct RawResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Header names (lower-case, as fetch gives them) and values.
+    pub headers: Vec<(String, String)>,
+    /// The body text ("" when empty).
+    pub body: String,
+}
+
+impl Client {
+    /// A sibling client for another base URL, sharing credentials and signer.
+    pub fn sibling(&self, base_url: String) -> Client {
+        Client {
+            base_url,
+            creds: self.creds.clone(),
+            api_version: self.api_version.clone(),
+            headers: self.headers.clone(),
+            fetch: self.fetch.clone(),
+            timeout_ms: self.timeout_ms,
+            signed_headers: self.signed_headers.clone(),
+        }
+    }
+
+    /// The account login used in paths.
+    pub fn account(&self) -> &str {
+        &self.creds.account
+    }
+
+    /// Signs and sends `req` (plus `extra` headers), within the timeout and `signal`.
+    pub async fn send(
+        &self,
+        req: &Request,
+        extra: &[(String, String)],
+        signal: Option<&AbortSignal>,
+    ) -> Result<RawResponse, Error> {
+        let target = req.target();
+        let what = format!("{} {}", req.method.as_str(), target);
+        let scope = Scope::new(self.timeout_ms, signal)?;
+        if let Some(e) = scope.ended(&what) {
+            return Err(e);
+        }
+
+        let mut headers: Vec<(String, String)> = vec![
+            ("accept".into(), req.accept().into()),
+            ("accept-version".into(), self.api_version.clone()),
+        ];
+        for (k, v) in self.headers.iter().chain(extra) {
+            let k = k.to_ascii_lowercase();
+            headers.retain(|(n, _)| *n != k);
+            headers.push((k, v.clone()));
+        }
+        if let Some(ct) = req.content_type() {
+            headers.retain(|(n, _)| n != "content-type");
+            headers.push(("content-type".into(), ct.into()));
+        }
+        // Why: browsers silently drop `Date` (a forbidden header); http-signature prefers
+        // `x-date` whenever it is present, so it is always sent and signed.
+        let secs = (now_ms() / 1000.0).floor() as i64;
+        headers.push(("x-date".into(), signing::format_http_date(secs)));
+
+        let signer = &self.creds.signer;
+        let text =
+            signing::signing_string(req.method.as_str(), &target, &headers, &self.signed_headers)?;
+        let signature = signer.sign(text.as_bytes()).await?;
+        let auth = signing::authorization_header(
+            &self.creds.key_id,
+            signer.algorithm(),
+            &self.signed_headers,
+            &signature,
+        );
+        headers.push(("authorization".into(), auth));
+
+        let header_obj = Object::new();
+        for (k, v) in &headers {
+            set(&header_obj, k, &JsValue::from_str(v));
+        }
+        let init = Object::new();
+        set(&init, "method", &JsValue::from_str(req.method.as_str()));
+        set(&init, "headers", &header_obj);
+        if let Some(body) = req.body_text() {
+            set(&init, "body", &JsValue::from_str(&body));
+        }
+        set(&init, "signal", &scope.signal());
+        let url = format!("{}{}", self.base_url, target);
+
+        let started = match &self.fetch {
+            Some(f) => f.call2(&JsValue::UNDEFINED, &JsValue::from_str(&url), &init),
+            None => global_fetch(&url, &init),
+        };
+        let fail = |e: JsValue| {
+            scope.ended(&what).unwrap_or_else(|| {
+                Error::local(
+                    codes::NETWORK_ERROR,
+                    format!(
+                        "{what} to {} failed: {}",
+                        self.base_url,
+                        describe_thrown(&e)
+                    ),
+                )
+            })
+        };
+        let started = started.map_err(&fail)?;
+        let resp = JsFuture::from(Promise::resolve(&started))
+            .await
+            .map_err(&fail)?;
+
+        let status = get(&resp, "status").as_f64().unwrap_or(-1.0);
+        if !(100.0..=599.0).contains(&status) || status.fract() != 0.0 {
+            return Err(invalid_response(format!(
+                "{what}: fetch returned no HTTP response (status {status}); \
+                 a browser reports CORS and redirect failures this way"
+            )));
+        }
+        let headers = read_headers(&get(&resp, "headers"));
+        let text_fn = get(&resp, "text").dyn_into::<Function>().map_err(|_| {
+            invalid_response(format!("{what}: the fetch response has no text() method"))
+        })?;
+        let body = text_fn.call0(&resp).map_err(&fail)?;
+        let body = JsFuture::from(Promise::resolve(&body))
+            .await
+            .map_err(&fail)?
+            .as_string()
+            .unwrap_or_default();
+        Ok(RawResponse {
+            // Why: checked above to be a whole number in 100..=599.
+            status: status as u16,
+            headers,
+            body,
+        })
+    }
+
+    /// Sends `req`, checks the status and returns the body as a JS value validated as `T`
+    /// (the wire object, keys and unknown fields intact); `expected` names it in errors.
+    pub async fn fetch_json<T: DeserializeOwned>(
+        &self,
+        req: &Request,
+        expected: &str,
+        signal: Option<&AbortSignal>,
+    ) -> Result<JsValue, Error> {
+        let r = self.send(req, &[], signal).await?;
+        parse_checked::<T>(&r, expected)
+    }
+
+    /// Sends `req` and checks the status, ignoring the body (actions, deletes).
+    pub async fn fetch_empty(
+        &self,
+        req: &Request,
+        signal: Option<&AbortSignal>,
+    ) -> Result<RawResponse, Error> {
+        let r = self.send(req, &[], signal).await?;
+        response::check(r.status, &r.headers, &r.body, &JsDecoder)?;
+        Ok(r)
+    }
+}
+
+/// Checks the status of `r`, then `JSON.parse`s the body and checks it fits `T`.
+pub fn parse_checked<T: DeserializeOwned>(
+    r: &RawResponse,
+    expected: &str,
+) -> Result<JsValue, Error> {
+    response::check(r.status, &r.headers, &r.body, &JsDecoder)?;
+    let text = if r.body.trim().is_empty() {
+        "null"
+    } else {
+        &r.body
+    };
+    let fits = js_sys::JSON::parse(text)
+        .ok()
+        .filter(|v| serde_wasm_bindgen::from_value::<T>(v.clone()).is_ok());
+    match fits {
+        Some(v) => Ok(v),
+        // Why: the core's decoder builds the precise message (empty, not JSON, wrong shape).
+        None => {
+            match response::decode_as::<T, _>(r.status, &r.headers, &r.body, &JsDecoder, expected) {
+                Err(e) => Err(e),
+                Ok(_) => Err(invalid_response(format!(
+                    "expected {expected} from CloudAPI (HTTP {})",
+                    r.status
+                ))),
+            }
+        }
+    }
+}
+
+fn read_headers(h: &JsValue) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Ok(Some(iter)) = js_sys::try_iter(h) {
+        for entry in iter.flatten() {
+            let name = Reflect::get_u32(&entry, 0).ok().and_then(|v| v.as_string());
+            let value = Reflect::get_u32(&entry, 1).ok().and_then(|v| v.as_string());
+            if let (Some(n), Some(v)) = (name, value) {
+                out.push((n.to_ascii_lowercase(), v));
+            }
+        }
+    }
+    out
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn set(obj: &Object, key: &str, value: &JsValue) {
+    // Why: setting on a fresh plain object cannot fail.
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}

@@ -3,7 +3,9 @@
 // use WebAssembly.instantiateStreaming instead of warning and falling back).
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
-import { extname, join, normalize, sep } from "node:path";
+import { dirname, extname, join, normalize, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -48,4 +50,13 @@ export async function serveStatic(mounts, { port = 0, host = "127.0.0.1" } = {})
 function send(res, status, text) {
   res.writeHead(status, { "content-type": "text/plain" });
   res.end(text);
+}
+
+// `node tests/browser/static.mjs [--port 8080]`: serve www/ at / and the built package at /pkg/
+// (open /devtools.html).
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+  const { values } = parseArgs({ options: { port: { type: "string", default: "8080" } } });
+  const { url } = await serveStatic({ "/pkg/": join(root, "pkg"), "/": join(root, "www") }, { port: Number(values.port) });
+  console.log(`serving www/ and pkg/ at ${url}/ (devtools page: ${url}/devtools.html); Ctrl-C stops`);
 }

@@ -6,6 +6,7 @@
 // purpose; boxing it would complicate every signature for no measurable gain off the hot path.
 #![allow(clippy::result_large_err)]
 
+pub mod agent;
 pub mod api;
 pub mod error;
 pub mod json;

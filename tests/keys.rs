@@ -1066,3 +1066,161 @@ fn presign_string_matches_the_servers_algorithm() {
         "{target}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// ssh-agent: a real OpenSSH agent started by the test, spoken to with the library's framing
+
+#[cfg(unix)]
+mod agent {
+    use super::*;
+    use smartdc_wasm::agent::{
+        Identity, find_identity, parse_identities, parse_sign_response, request_identities,
+        sign_request, take_message,
+    };
+    use std::io::{Read, Write};
+    use std::os::unix::net::UnixStream;
+    use std::process::Child;
+
+    /// An `ssh-agent -D` on a socket in a temp dir, killed on drop.
+    struct Agent {
+        child: Child,
+        sock: PathBuf,
+    }
+
+    impl Agent {
+        fn start(dir: &TempDir) -> Agent {
+            let sock = dir.path("agent.sock");
+            let child = Command::new("ssh-agent")
+                .arg("-D")
+                .arg("-a")
+                .arg(&sock)
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("ssh-agent");
+            for _ in 0..100 {
+                if sock.exists() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Agent { child, sock }
+        }
+        fn add(&self, key: &Path) {
+            run(Command::new("ssh-add")
+                .env("SSH_AUTH_SOCK", &self.sock)
+                .arg("-q")
+                .arg(key));
+        }
+        /// Sends one request and reads one complete reply.
+        fn call(&self, request: &[u8]) -> Vec<u8> {
+            let mut s = UnixStream::connect(&self.sock).unwrap();
+            s.write_all(request).unwrap();
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            loop {
+                if let Some(m) = take_message(&buf).unwrap() {
+                    let used = m.consumed;
+                    buf.truncate(used);
+                    return buf;
+                }
+                let n = s.read(&mut chunk).unwrap();
+                assert!(n > 0, "agent closed the connection");
+                buf.extend_from_slice(&chunk[..n]);
+            }
+        }
+        fn identities(&self) -> Vec<Identity> {
+            let reply = self.call(&request_identities());
+            parse_identities(&take_message(&reply).unwrap().unwrap()).unwrap()
+        }
+    }
+
+    impl Drop for Agent {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    #[test]
+    fn real_agent_rsa_p256_ed25519_sign_and_p384_is_refused() {
+        let dir = TempDir::new("agent");
+        let agent = Agent::start(&dir);
+        let kinds = [
+            ("rsa", Some(2048)),
+            ("p256", Some(256)),
+            ("ed", None),
+            ("p384", Some(384)),
+        ];
+        for (name, bits) in kinds {
+            let t = match name {
+                "rsa" => "rsa",
+                "ed" => "ed25519",
+                _ => "ecdsa",
+            };
+            keygen(&dir.path(name), t, bits, "", &[]);
+            agent.add(&dir.path(name));
+        }
+        let ids = agent.identities();
+        assert_eq!(ids.len(), 4);
+        let data = sample_signing_string();
+        for (name, expected_alg) in [
+            ("rsa", SignatureAlgorithm::RsaSha256),
+            ("p256", SignatureAlgorithm::EcdsaSha256),
+            ("ed", SignatureAlgorithm::Ed25519Sha512),
+        ] {
+            let pub_path = dir.path(&format!("{name}.pub"));
+            let sha = ssh_keygen_fp(&pub_path, "sha256");
+            let md5 = ssh_keygen_fp(&pub_path, "md5");
+            let id = find_identity(&ids, &sha).unwrap();
+            assert_eq!(find_identity(&ids, &md5).unwrap(), id);
+            let key = id.public_key.clone().unwrap();
+            assert_fingerprints(&key, &pub_path);
+            // the agent's signature verifies with openssl, under the algorithm we send
+            let reply = agent.call(&sign_request(id, data.as_bytes(), expected_alg).unwrap());
+            let (alg, sig) =
+                parse_sign_response(&take_message(&reply).unwrap().unwrap(), &key).unwrap();
+            assert_eq!(alg, expected_alg, "{name}");
+            openssl_verify(&dir, &pub_path, alg, data.as_bytes(), &sig);
+            if name == "rsa" {
+                let reply = agent.call(
+                    &sign_request(id, data.as_bytes(), SignatureAlgorithm::RsaSha512).unwrap(),
+                );
+                let (alg, sig) =
+                    parse_sign_response(&take_message(&reply).unwrap().unwrap(), &key).unwrap();
+                assert_eq!(alg, SignatureAlgorithm::RsaSha512);
+                openssl_verify(&dir, &pub_path, alg, data.as_bytes(), &sig);
+            }
+        }
+        let p384 = find_identity(&ids, &ssh_keygen_fp(&dir.path("p384.pub"), "sha256")).unwrap();
+        let e = p384.check_usable().unwrap_err();
+        assert_eq!(e.code, codes::UNSUPPORTED_KEY);
+        assert!(
+            e.message
+                .contains("not supported by CloudAPI through an agent"),
+            "{}",
+            e.message
+        );
+        let e = sign_request(p384, b"x", SignatureAlgorithm::EcdsaSha256).unwrap_err();
+        assert_eq!(e.code, codes::UNSUPPORTED_KEY);
+        // an unknown fingerprint lists what the agent has
+        let e =
+            find_identity(&ids, "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").unwrap_err();
+        assert_eq!(e.code, codes::KEY_NOT_FOUND);
+        assert!(e.message.contains("ed25519"), "{}", e.message);
+        // a key removed after listing: the agent refuses and we say so
+        run(Command::new("ssh-add")
+            .env("SSH_AUTH_SOCK", &agent.sock)
+            .arg("-q")
+            .arg("-d")
+            .arg(dir.path("ed")));
+        let ed = find_identity(&ids, &ssh_keygen_fp(&dir.path("ed.pub"), "sha256")).unwrap();
+        let reply = agent.call(&sign_request(ed, b"x", SignatureAlgorithm::Ed25519Sha512).unwrap());
+        let e = parse_sign_response(
+            &take_message(&reply).unwrap().unwrap(),
+            ed.public_key.as_ref().unwrap(),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, codes::AGENT_ERROR);
+        assert!(e.message.contains("refused to sign"), "{}", e.message);
+    }
+}

@@ -22,6 +22,7 @@ use std::fmt;
 use zeroize::Zeroizing;
 
 pub use der::ecdsa_p1363_to_der;
+pub(crate) use der::ecdsa_signature_der;
 
 /// ECDSA over the digest `alg` names (SHA-256 or SHA-512), DER-encoded; `None` on failure.
 /// A macro because p256/p384/p521 signing keys share no trait that names their DER type.

@@ -1224,3 +1224,145 @@ mod agent {
         assert!(e.message.contains("refused to sign"), "{}", e.message);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Robustness: mutated key files never panic (a cheap native stand-in for the cargo-fuzz targets)
+
+/// Re-armors `der` under `label` with optional RFC 1421 `headers`.
+fn armor(label: &str, headers: &str, der: &[u8]) -> String {
+    let body = B64.encode(der);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "-----BEGIN {label}-----\n{headers}{}\n-----END {label}-----\n",
+        lines.join("\n")
+    )
+}
+
+/// Splits a PEM text into (label, header block, DER).
+fn unarmor(text: &str) -> (String, String, Vec<u8>) {
+    let mut lines = text.lines();
+    let label = lines
+        .next()
+        .unwrap()
+        .trim_start_matches("-----BEGIN ")
+        .trim_end_matches("-----")
+        .to_string();
+    let mut headers = String::new();
+    let mut body = String::new();
+    for line in lines {
+        if line.starts_with("-----END") {
+            break;
+        }
+        if line.contains(':') {
+            headers.push_str(line);
+            headers.push('\n');
+        } else if line.is_empty() {
+            headers.push('\n');
+        } else {
+            body.push_str(line);
+        }
+    }
+    (label, headers, B64.decode(body).unwrap())
+}
+
+fn mutate(rng: &mut Rng, der: &[u8]) -> Vec<u8> {
+    let mut d = der.to_vec();
+    match rng.below(5) {
+        0 => {
+            let i = rng.below(d.len());
+            d[i] ^= 1 << rng.below(8);
+        }
+        1 => {
+            let i = rng.below(d.len());
+            d[i] = [0x00, 0x01, 0x7f, 0x80, 0xff][rng.below(5)];
+        }
+        2 => d.truncate(rng.below(d.len())),
+        3 => {
+            // rewrite what may be a length field, SSH (u32) or DER (byte) style
+            let i = rng.below(d.len().saturating_sub(4).max(1));
+            let v = [0u32, 1, 0x7f, 0x80, 0xffff, 0x7fff_ffff, 0xffff_ffff][rng.below(7)];
+            for (k, b) in v.to_be_bytes().iter().enumerate() {
+                if let Some(x) = d.get_mut(i + k) {
+                    *x = *b;
+                }
+            }
+        }
+        _ => {
+            let i = rng.below(d.len());
+            let n = 1 + rng.below(8);
+            d.drain(i..(i + n).min(d.len()));
+        }
+    }
+    d
+}
+
+#[test]
+fn mutated_keys_never_panic() {
+    let dir = TempDir::new("mut");
+    let mut seeds: Vec<(String, bool, usize)> = Vec::new();
+    for (name, t, bits) in [
+        ("rsa", "rsa", Some(1024)),
+        ("p256", "ecdsa", Some(256)),
+        ("p521", "ecdsa", Some(521)),
+        ("ed", "ed25519", None),
+    ] {
+        let base = dir.path(name);
+        keygen(&base, t, bits, "", &[]);
+        seeds.push((read(&base), false, 150));
+        seeds.push((
+            convert(&dir, &base, &format!("{name}_enc"), PASS, &["-a", "1"]),
+            true,
+            30,
+        ));
+        if t != "ed25519" {
+            seeds.push((
+                convert(&dir, &base, &format!("{name}_p8"), "", &["-m", "PKCS8"]),
+                false,
+                150,
+            ));
+            seeds.push((
+                convert(&dir, &base, &format!("{name}_pem"), "", &["-m", "PEM"]),
+                false,
+                150,
+            ));
+            seeds.push((
+                convert(&dir, &base, &format!("{name}_p8e"), PASS, &["-m", "PKCS8"]),
+                true,
+                30,
+            ));
+            seeds.push((
+                convert(&dir, &base, &format!("{name}_leg"), PASS, &["-m", "PEM"]),
+                true,
+                60,
+            ));
+        }
+    }
+    let mut rng = Rng(0xdead_beef_cafe_f00d);
+    let mut parsed_ok = 0;
+    for (text, encrypted, rounds) in &seeds {
+        let (label, headers, der) = unarmor(text);
+        let pass = encrypted.then_some(PASS.as_bytes());
+        for _ in 0..*rounds {
+            let m = mutate(&mut rng, &der);
+            let t = armor(&label, &headers, &m);
+            // must return, never panic; a surviving mutation must still sign
+            if let Ok(k) = parse_private_key(&t, pass) {
+                parsed_ok += 1;
+                let _ = k.sign(k.default_algorithm(), b"x");
+                let _ = k.to_pkcs8_der();
+            }
+            let _ = is_encrypted(&t);
+        }
+        // raw text mutations too (headers, armor lines)
+        for _ in 0..20 {
+            let bytes = mutate(&mut rng, text.as_bytes());
+            let _ = parse_private_key(&String::from_utf8_lossy(&bytes), pass);
+        }
+    }
+    // some mutations land in padding/comment bytes and still parse: the loop really ran
+    assert!(parsed_ok > 0);
+}

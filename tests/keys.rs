@@ -860,6 +860,14 @@ fn webcrypto_params_per_type() {
         if kind.key_type == KeyType::Ed25519 {
             assert_eq!(key.to_pkcs8_der().len(), 48);
         }
+        // PKCS#8 version 0 (v1): Chromium's BoringSSL refuses v2 in importKey
+        let der = key.to_pkcs8_der();
+        let body = if der[1] & 0x80 != 0 {
+            2 + usize::from(der[1] & 0x7f)
+        } else {
+            2
+        };
+        assert_eq!(&der[body..body + 3], &[0x02, 0x01, 0x00], "{}", kind.name);
     }
 }
 

@@ -10,7 +10,9 @@ const { values: args } = parseArgs({
   options: { root: { type: "string" }, bindgen: { type: "string" }, out: { type: "string" } },
 });
 const template = join(args.root, "pkg-template");
-const staging = `${args.out}.tmp-${process.pid}`;
+// Assembled next to pkg/ in target/ (ignored, same filesystem) and renamed into place, so a
+// failed build never leaves a half-written pkg/ or stray files at the top level.
+const staging = join(args.root, "target", `pkg-staging-${process.pid}`);
 const NAME = "smartdc_wasm";
 
 function cargoPackageField(field) {
@@ -28,7 +30,8 @@ function mustMention(text, what, file) {
 }
 
 rmSync(staging, { recursive: true, force: true });
-mkdirSync(staging);
+mkdirSync(staging, { recursive: true });
+process.on("exit", () => rmSync(staging, { recursive: true, force: true }));
 const put = (name, text) => writeFileSync(join(staging, name), text);
 
 copyFileSync(join(args.bindgen, `${NAME}_bg.wasm`), join(staging, `${NAME}_bg.wasm`));

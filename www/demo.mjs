@@ -72,7 +72,11 @@ say(`${packages.length} packages:`);
 for (const p of packages) console.log(`         ${p.name}  ${p.memory} MiB RAM  ${p.disk} MiB disk${p.default ? "  (default)" : ""}`);
 
 const dataset = datasets.find((d) => d.os === "smartos") ?? datasets[0];
-const pkg = (await dc.defaultPackage()) ?? packages.toSorted((a, b) => a.memory - b.memory)[0];
+// defaultPackage() rejects with ResourceNotFound when no package is flagged default.
+const pkg = await dc.defaultPackage().catch((e) => {
+  if (e.code !== "ResourceNotFound") throw e;
+  return packages.toSorted((a, b) => a.memory - b.memory)[0];
+});
 const name = `demo-${Math.random().toString(16).slice(2, 8)}`;
 say(`creating machine ${name} from ${dataset.name}@${dataset.version} with package ${pkg.name}`);
 const machine = await dc.createMachine({ name, dataset: dataset.id, package: pkg.name });

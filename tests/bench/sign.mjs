@@ -59,12 +59,12 @@ try {
   rows.push(["Node crypto.sign, KeyObject (native)", await medianMs(() => crypto.sign("sha256", data, keyObject))]);
 
   console.log(`RSA-${BITS} rsa-sha256 signing, median of ${RUNS} runs (after ${WARMUP} warm-up), Node ${process.version}, ${process.arch}`);
-  console.log(`${"signer".padEnd(42)}${"median".padStart(10)}${"min".padStart(10)}${"max".padStart(10)}`);
+  console.log(`${"signer".padEnd(52)}${"median".padStart(10)}${"min".padStart(10)}${"max".padStart(10)}`);
   const ms = (n) => `${n.toFixed(2)} ms`;
-  for (const [name, t] of rows) console.log(`${name.padEnd(42)}${ms(t.median).padStart(10)}${ms(t.min).padStart(10)}${ms(t.max).padStart(10)}`);
+  for (const [name, t] of rows) console.log(`${name.padEnd(52)}${ms(t.median).padStart(10)}${ms(t.min).padStart(10)}${ms(t.max).padStart(10)}`);
 
   console.log(`\nsizes in ${PKG}`);
-  console.log(`${"file".padEnd(42)}${"raw".padStart(10)}${"gzip -9".padStart(10)}${"brotli".padStart(10)}`);
+  console.log(`${"file".padEnd(52)}${"raw".padStart(10)}${"gzip -9".padStart(10)}${"brotli".padStart(10)}`);
   const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
   const browserLoads = new Set(["smartdc_wasm_bg.wasm", "smartdc_wasm.js", "index.js"]);
   const total = { raw: 0, gz: 0, br: 0 };
@@ -72,9 +72,9 @@ try {
     const b = readFileSync(join(PKG, f));
     const s = { raw: b.length, gz: gzipSync(b, { level: 9 }).length, br: brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length };
     if (browserLoads.has(f)) for (const k in total) total[k] += s[k];
-    console.log(`${f.padEnd(42)}${kb(s.raw).padStart(10)}${kb(s.gz).padStart(10)}${kb(s.br).padStart(10)}`);
+    console.log(`${f.padEnd(52)}${kb(s.raw).padStart(10)}${kb(s.gz).padStart(10)}${kb(s.br).padStart(10)}`);
   }
-  console.log(`${"what a browser loads (.wasm + web glue + index.js)".padEnd(42)}${kb(total.raw).padStart(10)}${kb(total.gz).padStart(10)}${kb(total.br).padStart(10)}`);
+  console.log(`${"what a browser loads (.wasm + web glue + index.js)".padEnd(52)}${kb(total.raw).padStart(10)}${kb(total.gz).padStart(10)}${kb(total.br).padStart(10)}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -51,7 +51,7 @@ describe("pagination", () => {
     const first = await ok("GET", "/my/machines?limit=1000");
     const existing = first.json.length;
     assert.ok(existing < 500, "suite starts with few machines");
-    const bulk = await ctx.admin("POST", "/__sim/machines", { count: 2500 });
+    const bulk = await ctx.admin("POST", "/__sim/machines/bulk", { count: 2500 });
     assert.ok(bulk.status >= 200 && bulk.status < 300, `bulk create: ${bulk.status} ${bulk.text}`);
     const total = existing + 2500;
 
@@ -307,51 +307,73 @@ describe("fault injection", () => {
   });
 
   test("status + body for the next N matching requests, then normal", async () => {
-    await fault({ method: "GET", path: "/my/packages", count: 2, status: 500, body: { code: "InternalError", message: "injected" } });
+    await fault({ kind: "status", method: "GET", path: "^/my/packages$", count: 2, status: 500, body: { code: "InternalError", message: "injected" } });
     for (let i = 0; i < 2; i++) assertError(await ctx.request("GET", "/my/packages"), 500, "InternalError", /injected/);
     assert.equal((await ctx.request("GET", "/my/packages")).status, 200);
   });
 
-  test("only matching method/path are affected", async () => {
-    await fault({ method: "POST", path: "/my/packages", count: 1, status: 503 });
+  test("only the matching method/path are affected", async () => {
+    await fault({ kind: "status", method: "POST", path: "^/my/packages$", count: 1, status: 503 });
     assert.equal((await ctx.request("GET", "/my/packages")).status, 200);
+    assert.equal((await ctx.request("GET", "/my/keys")).status, 200);
+    const pending = await ctx.admin("GET", "/__sim/faults");
+    assert.equal(pending.json.faults.length, 1, "the POST fault is still pending");
     await ctx.admin("DELETE", "/__sim/faults");
   });
 
   test("delay", async () => {
-    await fault({ method: "GET", path: "/my/keys", count: 1, delayMs: 600 });
+    await fault({ kind: "delay", method: "GET", path: "^/my/keys$", count: 1, delayMs: 600 });
     const t0 = Date.now();
     const res = await ctx.request("GET", "/my/keys");
     assert.equal(res.status, 200);
     assert.ok(Date.now() - t0 >= 550, `took ${Date.now() - t0} ms`);
+    const t1 = Date.now();
+    assert.equal((await ctx.request("GET", "/my/keys")).status, 200);
+    assert.ok(Date.now() - t1 < 550, "only the next request is delayed");
   });
 
   test("dropped connection", async () => {
-    await fault({ method: "GET", path: "/my/keys", count: 1, drop: true });
+    await fault({ kind: "drop", method: "GET", path: "^/my/keys$", count: 1 });
     await assert.rejects(ctx.request("GET", "/my/keys"), (e) => /ECONNRESET|socket hang up|aborted/i.test(`${e.code} ${e.message}`));
     assert.equal((await ctx.request("GET", "/my/keys")).status, 200);
   });
 
   test("truncated body", async () => {
-    await fault({ method: "GET", path: "/my/packages", count: 1, truncate: true });
+    await fault({ kind: "truncate", method: "GET", path: "^/my/packages$", count: 1 });
     await assert.rejects(ctx.request("GET", "/my/packages"), (e) => /ETRUNCATED|ECONNRESET|aborted|hang up/i.test(`${e.code} ${e.message}`));
+    assert.equal((await ctx.request("GET", "/my/packages")).status, 200);
   });
 
-  test("non-JSON body", async () => {
-    await fault({ method: "GET", path: "/my/packages", count: 1, status: 200, raw: "this is not json", contentType: "application/json" });
+  test("non-JSON body labelled application/json", async () => {
+    await fault({ kind: "nonjson", method: "GET", path: "^/my/packages$", count: 1, status: 200 });
     const res = await ctx.request("GET", "/my/packages");
     assert.equal(res.status, 200);
-    assert.equal(res.text, "this is not json");
-    assert.equal(res.json, undefined);
+    assert.match(res.headers["content-type"] || "", /application\/json/);
+    assert.ok(res.text.length > 0);
+    assert.throws(() => JSON.parse(res.text));
   });
 
   test("HTML error page (as from a proxy)", async () => {
-    await fault({ method: "GET", path: "/my", count: 1, status: 502, raw: "<html><body>Bad Gateway</body></html>", contentType: "text/html" });
+    await fault({ kind: "html", method: "GET", path: "^/my$", count: 1, status: 502 });
     const res = await ctx.request("GET", "/my");
     assert.equal(res.status, 502);
-    assert.match(res.headers["content-type"], /text\/html/);
-    assert.match(res.text, /<html>/);
+    assert.match(res.headers["content-type"] || "", /text\/html/);
+    assert.match(res.text, /<html/i);
     assert.equal((await ctx.request("GET", "/my")).status, 200);
+  });
+
+  test("status fault with a custom status and no body", async () => {
+    await fault({ kind: "status", method: "GET", path: "^/my/keys$", count: 1, status: 503, headers: { "retry-after": "2" } });
+    const res = await ctx.request("GET", "/my/keys");
+    assert.equal(res.status, 503);
+    assert.equal(res.headers["retry-after"], "2");
+  });
+
+  test("bad fault specs are refused with 409", async () => {
+    for (const spec of [{ kind: "explode" }, { kind: "status", status: 42 }, { kind: "delay", delayMs: -1 }, { kind: "drop", path: "(" }]) {
+      const res = await ctx.admin("POST", "/__sim/faults", spec);
+      assert.equal(res.status, 409, `${JSON.stringify(spec)}: ${res.status} ${res.text}`);
+    }
   });
 
   test("admin API refuses a wrong token and is not a CloudAPI path", async () => {

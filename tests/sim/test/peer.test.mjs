@@ -329,7 +329,7 @@ describe("triton CLI over HTTPS (self-signed certificate made at test time)", ()
   let tlsProfile;
   before(async () => {
     const certs = selfSignedCert(ctx.dir);
-    tls = await startSuite({ sim: { throttle: false, tlsCert: certs.cert, tlsKey: certs.key }, ca: certs.certText });
+    tls = await startSuite({ sim: { throttle: false, tls: { cert: certs.cert, key: certs.key } }, ca: certs.certText });
     assert.match(tls.url, /^https:/);
     tls.certs = certs;
   });

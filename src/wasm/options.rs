@@ -3,7 +3,8 @@
 
 use super::js_error::type_error;
 use js_sys::{Function, Object, Reflect};
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, Deserializer, Visitor};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -183,8 +184,56 @@ pub fn from_js<T: DeserializeOwned + Default>(v: &JsValue, what: &str) -> Result
             kind(v)
         )));
     }
+    if let Some(fields) = struct_fields::<T>() {
+        for key in Object::keys(v.unchecked_ref::<Object>()).iter() {
+            let name = key.as_string().unwrap_or_default();
+            if !fields.contains(&name.as_str()) {
+                return Err(type_error(format!(
+                    "{what}: unknown option {name:?}; valid options are {}",
+                    fields.join(", ")
+                )));
+            }
+        }
+    }
     serde_wasm_bindgen::from_value(v.clone())
         .map_err(|e| type_error(format!("{what}: {}", friendly_serde(&e.to_string()))))
+}
+
+/// The field names (aliases included) a derived `Deserialize` struct accepts, or `None` for
+/// other types. Why: serde-wasm-bindgen reads a struct's fields from a JS object by name and
+/// never looks at other keys, so `deny_unknown_fields` alone would not catch a misspelt
+/// option; the names are asked of the type itself so the list cannot drift.
+fn struct_fields<'de, T: Deserialize<'de>>() -> Option<&'static [&'static str]> {
+    let mut found = None;
+    let _ = T::deserialize(FieldNames(&mut found));
+    found
+}
+
+/// A deserializer that only records the field list `deserialize_struct` is called with.
+struct FieldNames<'a>(&'a mut Option<&'static [&'static str]>);
+
+impl<'de> Deserializer<'de> for FieldNames<'_> {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        Err(serde::de::Error::custom("not a struct"))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        _visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        *self.0 = Some(fields);
+        Err(serde::de::Error::custom("field names recorded"))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
 }
 
 /// serde's "unknown field `x`, expected one of `a`, `b`" in this package's wording.

@@ -1,0 +1,18 @@
+// Every package suite under one describe that owns the simulator's lifetime; imported by
+// ../esm.test.mjs and ../cjs.test.mjs, which choose the entry the package is loaded through.
+import { after, before, describe } from "node:test";
+import { ENTRY } from "../load.mjs";
+import { startSim, stopSim } from "./fixtures.mjs";
+import badinput from "./badinput.mjs";
+import inspect from "./inspect.mjs";
+import quickstart from "./quickstart.mjs";
+import wire from "./wire.mjs";
+
+describe(`smartdc-wasm package through ${ENTRY}`, () => {
+  before(startSim);
+  after(stopSim);
+  quickstart();
+  wire();
+  badinput();
+  inspect();
+});

@@ -159,7 +159,10 @@ impl DataCenter {
 
     /// A DataCenter for the datacenter `name` of this cloud, with the same credentials.
     #[wasm_bindgen(unchecked_return_type = "Promise<DataCenter>")]
-    pub fn datacenter(&self, name: JsValue) -> Promise {
+    pub fn datacenter(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    ) -> Promise {
         let name = match string_arg(&name, "datacenter(name): name") {
             Ok(n) => n,
             Err(e) => return rejected(e),
@@ -218,7 +221,7 @@ impl DataCenter {
 
     /// GetImage by UUID.
     #[wasm_bindgen(unchecked_return_type = "Promise<Image>")]
-    pub fn image(&self, id: JsValue) -> Promise {
+    pub fn image(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue) -> Promise {
         let id = match string_arg(&id, "image(id): id") {
             Ok(n) => n,
             Err(e) => return rejected(e),
@@ -246,7 +249,7 @@ impl DataCenter {
 
     /// The seed's GetDataset: an image by UUID or URN (`sdc:sdc:base64:1.8.1`).
     #[wasm_bindgen(unchecked_return_type = "Promise<Image>")]
-    pub fn dataset(&self, id: JsValue) -> Promise {
+    pub fn dataset(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue) -> Promise {
         let id = match string_arg(&id, "dataset(id): id") {
             Ok(n) => n,
             Err(e) => return rejected(e),
@@ -296,7 +299,8 @@ impl DataCenter {
     #[wasm_bindgen(unchecked_return_type = "Promise<Package>")]
     pub fn package(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string | Package")] id_or_name: JsValue,
+        #[wasm_bindgen(js_name = "idOrName", unchecked_param_type = "string | Package")]
+        id_or_name: JsValue,
     ) -> Promise {
         let id = match ident_arg(&id_or_name, "package(idOrName)") {
             Ok(n) => n,
@@ -374,7 +378,7 @@ impl DataCenter {
 
     /// GetMachine by UUID; a deleted machine resolves with `state: "deleted"`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Machine>")]
-    pub fn machine(&self, id: JsValue) -> Promise {
+    pub fn machine(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue) -> Promise {
         let id = match string_arg(&id, "machine(id): id") {
             Ok(n) => n,
             Err(e) => return rejected(e),
@@ -416,8 +420,11 @@ impl DataCenter {
     #[wasm_bindgen(unchecked_return_type = "Promise<RawResponse>")]
     pub fn request(
         &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "\"GET\" | \"HEAD\" | \"POST\" | \"PUT\" | \"DELETE\""
+        )]
         method: JsValue,
-        path: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: Option<JsValue>,
     ) -> Promise {
         let prepared = prepare_raw(&method, &path, &options.unwrap_or_default());

@@ -49,10 +49,13 @@
  *                   /:account, e.g. "machines"; "account" for /:account itself)
  *         auth:     false → no authentication at all (docs redirects only)
  *         head:     false → do not add the HEAD twin of a GET
+ *         headName: explicit name of the HEAD twin (when the derived one would collide)
  *       }
  *   version(req)         the request's version range (Accept-Version / X-Api-Version / "*")
  *   below(req, "7.1.0")  true if the request targets an API generation older than that
  *   caller(req)          audit caller object {type:"signature", ip, keyId}
+ *   resourcePath(req)    request path with /my → /<login> (the role-tag key)
+ *   tagNew(req, path)    apply a `role-tag` request header to a newly created resource
  *   getMachine(req, {allowDeleted, param})
  *                        the caller's machine named by req.params[param||"machine"];
  *                        404 ResourceNotFound "VM not found" if unknown / not owned;
@@ -140,6 +143,11 @@ export function createContext(server, sim) {
 
   const wrap = (handler) => (req, res, next) => {
     let out;
+    // GETs of role-tagged resources answer with a `role-tag` header (cloudapi.md §2.3).
+    if ((req.method === "GET" || req.method === "HEAD") && req.account) {
+      const tags = sim.store.roleTagsOf(ctx.resourcePath(req));
+      if (tags.length) res.header("role-tag", tags.join(","));
+    }
     try {
       out = handler(req, res);
     } catch (e) {
@@ -194,7 +202,7 @@ export function createContext(server, sim) {
     route(method, path, name, handler, opts = {}) {
       const m = method.toUpperCase();
       mount(m, path, name, handler, opts);
-      if (m === "GET" && opts.head !== false) mount("HEAD", path, headName(name), handler, opts);
+      if (m === "GET" && opts.head !== false) mount("HEAD", path, opts.headName || headName(name), handler, opts);
     },
 
     version(req) {
@@ -220,6 +228,19 @@ export function createContext(server, sim) {
       if (!m || m.owner !== req.account.id) throw errors.notFound("VM not found");
       if (m.destroyed && !allowDeleted) throw errors.gone(sim.store.machineJson(m, { version: ctx.version(req) }));
       return m;
+    },
+
+    /** The request path with `/my` replaced by the account login (role-tag key). */
+    resourcePath(req) {
+      const login = req.account ? req.account.login : "my";
+      return req.path().replace(/^\/my(\/|$)/, `/${login}$1`).replace(/\/+$/, "") || "/";
+    },
+
+    /** Apply a `role-tag: a,b` request header to a newly created resource path. */
+    tagNew(req, path) {
+      const h = req.headers["role-tag"];
+      if (typeof h !== "string" || !h.trim()) return;
+      sim.store.roleTags.set(path, h.split(",").map((s) => s.trim()).filter(Boolean));
     },
 
     setRoleTagHandler(fn) {

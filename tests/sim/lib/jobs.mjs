@@ -101,6 +101,18 @@ export class Jobs {
     return job;
   }
 
+  /**
+   * Run `fn` after `fraction` of the delay for `kind` (an intermediate state change inside
+   * a job, e.g. a reboot passing through "stopping" and "ready").
+   */
+  midway(kind, fraction, fn) {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, Math.round(this.delay(kind) * fraction));
+    this.timers.add(t);
+  }
+
   /** Cancel every pending job (used by close()). */
   stop() {
     for (const t of this.timers) clearTimeout(t);

@@ -513,6 +513,8 @@ export class Store {
         { id: this.uuid(), size: Math.max(0, pkg.disk - bootSize), block_size: 8192, pci_slot: "0:4:1", state: "running" },
       ];
       m.free_space = 0;
+      // HVM machines report the data disk's size (cloudapi translate: disks[1].size).
+      m.disk = m.disks[1].size;
     }
     m.compute_node = state === "provisioning" ? null : this.computeNodes[Math.floor(this.rand() * this.computeNodes.length)];
     this.machines.set(m.id, m);
@@ -538,19 +540,22 @@ export class Store {
       deletion_protection: !!m.deletion_protection,
       metadata: { ...m.metadata },
       tags: { ...m.tags },
+      credentials,
       created: m.created,
       updated: m.updated,
-      docker: m.docker === true,
     };
-    if (credentials !== undefined) {
-      o.credentials = credentials;
-      if (isTrue(credentials) && m.internal_metadata.credentials) {
-        o.metadata.credentials = parseMaybeJson(m.internal_metadata.credentials);
-      }
-    }
-    if (!version || !versionBelow(version, "7.1.0")) o.networks = m.nics.map((n) => n.network);
+    if (o.credentials === undefined) delete o.credentials;
+    if (m.docker) o.docker = true;
+    // `~7.0` clients predate machine networks (cloudapi BEFORE_NETWORK_VERSION_RE).
+    if (!/^~?7\.0(\.\d+)?$/.test(version || "")) o.networks = m.nics.map((n) => n.network);
     const primary = primaryNic(m, this);
     if (primary) o.primaryIp = primary.ip;
+    // Quirk kept from CloudAPI: any truthy `credentials` param (even "false") adds them.
+    if (credentials) {
+      const creds = {};
+      for (const [k, v] of Object.entries(m.internal_metadata)) if (/_pw$/.test(k)) creds[k.replace(/_pw$/, "")] = v;
+      if (Object.keys(creds).length) o.metadata.credentials = creds;
+    }
     o.nics = m.nics.map((n) => this.nicJson(n, m));
     o.firewall_enabled = !!m.firewall_enabled;
     o.compute_node = m.compute_node;
@@ -617,7 +622,7 @@ export class Store {
       lx: img({ name: "ubuntu-22.04", version: "20240110", os: "linux", type: "lx-dataset", description: "Container-native Ubuntu 22.04 (lx brand).", requirements: { brand: "lx", min_platform: { "7.0": "20230101T000000Z" } }, tags: { role: "os", kernel_version: "5.10.0" }, size: 230000000, age: 40 }),
       bhyve: img({ name: "debian-12", version: "20240112", os: "linux", type: "zvol", image_size: 10240, description: "Debian 12 (bookworm) for bhyve, UEFI boot.", requirements: { brand: "bhyve", bootrom: "uefi", min_ram: 1024 }, size: 400000000, age: 35 }),
       legacy: img({ name: "base64", version: "13.4.0", os: "smartos", type: "zone-dataset", urn: "sdc:sdc:base64:13.4.0", description: "A 64-bit SmartOS image (legacy dataset with a URN).", requirements: {}, size: 80000000, age: 3600 }),
-      windows: img({ name: "ws2019std", version: "20240101", os: "windows", type: "zvol", image_size: 40960, description: "Windows Server 2019 Standard (needs an administrator password).", requirements: { min_ram: 2048, brand: "kvm" }, eula: "https://example.com/eula", size: 9000000000, age: 60 }),
+      windows: img({ name: "ws2019std", version: "20240101", os: "windows", type: "zvol", image_size: 40960, description: "Windows Server 2019 Standard (needs an administrator password).", requirements: { min_ram: 2048, brand: "kvm", password: true }, eula: "https://example.com/eula", size: 9000000000, age: 60 }),
     };
     // The image created by provisioning a docker container is not listed without ?type.
     img({ name: "busybox", version: "latest", os: "linux", type: "docker", description: "docker image busybox:latest", requirements: {}, size: 1000000, age: 10 });
@@ -718,19 +723,6 @@ function nicState(nic, m) {
 
 function legacyImageType(t) {
   return t === "zvol" ? "virtualmachine" : "smartmachine";
-}
-
-function isTrue(v) {
-  return v === true || v === "true";
-}
-
-function parseMaybeJson(s) {
-  if (typeof s !== "string") return s;
-  try {
-    return JSON.parse(s);
-  } catch {
-    return s;
-  }
 }
 
 /** Numeric semver compare of "a.b.c" strings (pre-release parts ignored). */

@@ -1,0 +1,101 @@
+// Machine snapshots (cloudapi lib/snapshots.js, cloudapi.md §4.8): queued → created as a job;
+// rollback (StartMachineFromSnapshot) and delete are jobs too. KVM has no snapshots.
+
+export function register(ctx) {
+  const { store, errors, jobs } = ctx;
+
+  const json = (s) => ({ name: s.name, state: s.state, size: s.size, created: s.created, updated: s.updated });
+
+  const machine = (req) => {
+    const m = ctx.getMachine(req);
+    if (m.brand === "kvm") throw errors.conflict("BrandNotSupported", "snapshots are not supported for VMs of brand kvm");
+    return m;
+  };
+
+  const find = (m, name) => {
+    const s = m.snapshots.find((x) => x.name === name);
+    if (!s) throw errors.notFound(`snapshot ${name} not found`);
+    return s;
+  };
+
+  ctx.route("GET", "/:account/machines/:machine/snapshots", "ListMachineSnapshots", (req) => {
+    const m = ctx.getMachine(req);
+    return m.snapshots.filter((s) => s.state !== "deleted").map(json);
+  });
+
+  ctx.route("GET", "/:account/machines/:machine/snapshots/:name", "GetMachineSnapshot", (req) => json(find(ctx.getMachine(req), req.params.name)));
+
+  ctx.route("POST", "/:account/machines/:machine/snapshots", "CreateMachineSnapshot", (req, res) => {
+    const m = machine(req);
+    if (m.state === "provisioning") throw errors.conflict("UnallocatedVM", "Cannot call create_snapshot for a VM that has not been provisioned yet");
+    let name = req.params.name;
+    if (name === undefined || name === null || name === "") {
+      name = new Date(store.now()).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
+    }
+    if (typeof name !== "string" || !/^[a-zA-Z0-9_.-]{1,64}$/.test(name)) throw errors.invalidArgument(`${name} is not a valid snapshot name`);
+    if (m.snapshots.some((s) => s.name === name && s.state !== "deleted" && s.state !== "failed")) {
+      throw errors.invalidArgument(`Snapshot with name ${name} already exists`);
+    }
+    m.snapshots = m.snapshots.filter((s) => s.name !== name);
+    const now = store.isoNow();
+    const snap = { name, state: "queued", size: 0, created: now, updated: now };
+    m.snapshots.push(snap);
+    jobs.midway("snapshot_create", 0.3, () => {
+      if (snap.state === "queued") snap.state = "running";
+    });
+    jobs.schedule({
+      kind: "snapshot_create",
+      machine: m,
+      audit: "create_snapshot",
+      caller: ctx.caller(req),
+      run: () => {
+        if (m.destroyed) {
+          snap.state = "failed";
+          return false;
+        }
+        snap.state = "created";
+        snap.size = 1 + Math.floor(store.rand() * 500);
+        snap.updated = store.isoNow();
+        return true;
+      },
+    });
+    res.send(201, { name, state: "queued" });
+  });
+
+  ctx.route("POST", "/:account/machines/:machine/snapshots/:name", "StartMachineFromSnapshot", (req, res) => {
+    const m = machine(req);
+    const snap = find(m, req.params.name);
+    if (snap.state !== "created") throw errors.invalidArgument(`snapshot ${snap.name} is not ready (state ${snap.state})`);
+    const wasRunning = m.state === "running";
+    if (wasRunning) m.state = "stopping";
+    jobs.schedule({
+      kind: "snapshot_rollback",
+      machine: m,
+      audit: "rollback_snapshot",
+      caller: ctx.caller(req),
+      run: () => {
+        if (m.destroyed) return false;
+        m.state = "running";
+        m.updated = store.isoNow();
+        return true;
+      },
+    });
+    res.send(202);
+  });
+
+  ctx.route("DELETE", "/:account/machines/:machine/snapshots/:name", "DeleteMachineSnapshot", (req, res) => {
+    const m = ctx.getMachine(req);
+    const snap = find(m, req.params.name);
+    jobs.schedule({
+      kind: "snapshot_delete",
+      machine: m,
+      audit: "delete_snapshot",
+      caller: ctx.caller(req),
+      run: () => {
+        snap.state = "deleted";
+        snap.updated = store.isoNow();
+      },
+    });
+    res.send(204);
+  });
+}

@@ -45,6 +45,9 @@ export async function startSim() {
     keys: Object.values(KEYS).map((k) => k.publicKey),
     adminToken: ADMIN_TOKEN,
     speed: "fast",
+    // Why: these suites poll every 20 ms to stay fast; CloudAPI's 10 r/s throttle (modelled
+    // by the simulator) would turn that into 429s. Retrying on 429 is the retry policy's job.
+    throttle: false,
   });
 }
 

@@ -181,6 +181,11 @@ describe("routing quirks", () => {
     assert.match(res.headers.allow || "", /PUT/);
   });
 
+  test("PUT on the 2-segment role-tag route with an unknown collection → 404 'is not a valid resource'", async () => {
+    const res = await ctx.request("PUT", "/my/bogus", { body: { "role-tag": [] } });
+    assertError(res, 404, "ResourceNotFound", /bogus is not a valid resource/);
+  });
+
   test("unknown 4-segment path → 404 ResourceNotFound '<path> does not exist'", async () => {
     const res = await ctx.request("GET", "/my/a/b/c");
     assertError(res, 404, "ResourceNotFound", /\/my\/a\/b\/c does not exist/);

@@ -14,17 +14,18 @@ export const lib = await loadPackage();
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "smartdc-pkg-"));
 
-/** `ssh-keygen -m <format>` → { format, privateKey, publicKey, md5 }. */
-function keygen(format, type = "rsa") {
-  const file = path.join(dir, `${type}-${format}`);
-  const args = ["-q", "-t", type, "-N", "", "-C", `test-${format}`, "-f", file];
-  if (type === "rsa") args.push("-b", "2048");
+/** `ssh-keygen -m <format>` → { format, privateKey, publicKey, md5, passphrase }. */
+function keygen(format, type = "rsa", bits = type === "rsa" ? 2048 : undefined, passphrase = "") {
+  const label = `${type}${bits ?? ""}-${format}${passphrase ? "-enc" : ""}`;
+  const file = path.join(dir, label);
+  const args = ["-q", "-t", type, "-N", passphrase, "-C", `test-${label}`, "-f", file];
+  if (bits) args.push("-b", String(bits));
   if (format !== "openssh") args.push("-m", format === "pkcs1" ? "PEM" : "PKCS8");
   execFileSync("ssh-keygen", args, { stdio: "ignore" });
   const publicKey = fs.readFileSync(`${file}.pub`, "utf8").trim();
   const blob = Buffer.from(publicKey.split(/\s+/)[1], "base64");
   const md5 = crypto.createHash("md5").update(blob).digest("hex").match(/../g).join(":");
-  return { format, privateKey: fs.readFileSync(file, "utf8"), publicKey, md5 };
+  return { format, label, privateKey: fs.readFileSync(file, "utf8"), publicKey, md5, passphrase: passphrase || undefined };
 }
 
 /** The three RSA key formats, each registered with the simulator. */
@@ -33,8 +34,16 @@ export const KEYS = {
   pkcs1: keygen("pkcs1"),
   pkcs8: keygen("pkcs8"),
 };
+/** Other key types users have (the keys module's formats), also registered. */
+export const OTHER_KEYS = [
+  keygen("openssh", "ecdsa", 256),
+  keygen("openssh", "ecdsa", 384),
+  keygen("openssh", "ecdsa", 521),
+  keygen("openssh", "ed25519"),
+  keygen("openssh", "rsa", 2048, "correct horse"),
+];
 /** A key the simulator does not know. */
-export const STRANGER = keygen("openssh", "ed25519");
+export const STRANGER = keygen("pkcs8", "ecdsa", 256);
 
 /** The running simulator (set by `startSim`, a `before` hook of suites/all.mjs). */
 export let sim;
@@ -42,7 +51,7 @@ export let sim;
 /** Starts the simulator with the three keys registered. */
 export async function startSim() {
   sim = await startSimulator({
-    keys: Object.values(KEYS).map((k) => k.publicKey),
+    keys: [...Object.values(KEYS), ...OTHER_KEYS].map((k) => k.publicKey),
     adminToken: ADMIN_TOKEN,
     speed: "fast",
     // Why: these suites poll every 20 ms to stay fast; CloudAPI's 10 r/s throttle (modelled

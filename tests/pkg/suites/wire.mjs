@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
-import { dataCenter, recordingFetch, sim } from "./fixtures.mjs";
+import { OTHER_KEYS, dataCenter, recordingFetch, sim } from "./fixtures.mjs";
 
 /** The `headers="…"` list of an Authorization header. */
 function signedList(auth) {
@@ -36,6 +36,21 @@ export default function suite() {
         );
         assert.equal(c.headers.accept, "application/json");
         assert.equal(c.headers["accept-version"], "~9||~8");
+      }
+    });
+
+    test("ECDSA P-256/384/521, Ed25519 and an encrypted RSA key sign with both signers", async () => {
+      const expected = { ecdsa256: "ecdsa-sha256", ecdsa384: "ecdsa-sha256", ecdsa521: "ecdsa-sha512", ed25519: "ed25519-sha512", rsa2048: "rsa-sha256" };
+      for (const k of OTHER_KEYS) {
+        for (const signer of ["webcrypto", "rust"]) {
+          const { fetch, calls } = recordingFetch();
+          const dc = dataCenter({ privateKey: k.privateKey, passphrase: k.passphrase, signer, fetch });
+          const algorithm = expected[k.label.split("-")[0]];
+          assert.equal(dc.algorithm, algorithm, k.label);
+          assert.equal((await dc.account()).login, sim.account, `${k.label} ${signer}`);
+          assert.equal(dc.signer, signer);
+          assert.ok(calls[0].headers.authorization.includes(`algorithm="${algorithm}"`));
+        }
       }
     });
 

@@ -7,8 +7,8 @@ import { parseSubnet, ipToInt, intToIp } from "./store.mjs";
 /**
  * Attach the extra collections to the store (idempotent):
  *  - store.networkPools: pool uuid → {id, name, public, description, networks: [member ids]}
- *  - store.poolMembers:  member network uuid → network record (same shape as store.networks,
- *    kept out of store.networks because ListNetworks hides pool members)
+ *  - store.poolMembers:  member network uuid → network record (also in store.networks, so
+ *    machines can use it; ListNetworks hides pool members)
  *  - store.provisionLimits: account uuid → [{by, value, check?, os?, image?}]
  */
 export function ensureResourceModel(store) {
@@ -18,7 +18,7 @@ export function ensureResourceModel(store) {
   store.provisionLimits = new Map();
 
   // One public pool whose single member network is hidden from ListNetworks (cloudapi.md
-  // §4.15). The member is built with the store's own network shape, then moved aside.
+  // §4.15).
   const member = store.addNetwork({
     name: "Joyent-SDC-Public-2",
     public: true,
@@ -30,7 +30,6 @@ export function ensureResourceModel(store) {
     resolvers: ["8.8.8.8", "8.8.4.4"],
     nic_tag: "external",
   });
-  store.networks.delete(member.id);
   store.poolMembers.set(member.id, member);
   const pool = {
     id: store.uuid(),
@@ -52,18 +51,13 @@ export function ensureResourceModel(store) {
   return store;
 }
 
-/** Any network record (visible, pool member) by uuid, or null. */
-export function networkById(store, id) {
-  return store.networks.get(id) || store.poolMembers.get(id) || null;
-}
-
 /**
  * The networks and pools an account may use, as CloudAPI's `req.networks`: every shared
- * network, the account's fabric networks, pools, and the (hidden) pool members.
+ * network (pool members included), the account's fabric networks, and the pools.
  */
 export function usableNetworks(store, account) {
   ensureResourceModel(store);
-  return [...store.networksFor(account), ...store.networkPools.values(), ...store.poolMembers.values()];
+  return [...store.networksFor(account), ...store.networkPools.values()];
 }
 
 /** True when `n` is a pool record. */
@@ -82,7 +76,7 @@ export function isSharedNetwork(n) {
 /** Pick the member network of a pool that still has a free address. */
 export function poolMemberFor(store, pool) {
   for (const id of pool.networks) {
-    const n = store.poolMembers.get(id) || store.networks.get(id);
+    const n = store.networks.get(id);
     if (n && hasFreeIp(n)) return n;
   }
   return null;

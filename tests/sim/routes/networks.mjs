@@ -63,8 +63,10 @@ export function register(ctx) {
   ctx.route("GET", "/:account/networks", "ListNetworks", (req, res) => {
     roleTagHeader(store, req, res);
     const fabricOnly = req.query && req.query.fabric;
-    const visible = [...store.networksFor(req.account), ...store.networkPools.values()];
-    return visible.filter((n) => !fabricOnly || n.fabric).map(netJson);
+    return usableNetworks(store, req.account)
+      .filter((n) => !store.poolMembers.has(n.id))
+      .filter((n) => !fabricOnly || n.fabric)
+      .map(netJson);
   });
 
   ctx.route("GET", "/:account/networks/:network", "GetNetwork", (req, res) => {

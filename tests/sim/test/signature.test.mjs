@@ -17,6 +17,7 @@ import {
   signingString,
   sshKeygenMd5,
   startSuite,
+  waitFor,
 } from "./helpers.mjs";
 
 const BASE = { accept: "application/json", "accept-version": "~9" };
@@ -352,7 +353,7 @@ describe("rejected signatures", () => {
 });
 
 describe("sub-user keys", () => {
-  test("a sub-user signs with /<login>/users/<sub>/keys/<fp> and acts on the owner account", async () => {
+  test("a sub-user signs with /<login>/users/<sub>/keys/<fp>; RBAC then decides (403 → role → 200)", async () => {
     const sub = generateKey(ctx.dir, "ed25519", "sub-key");
     const login = `sub${Date.now() % 100000}`;
     const created = await ctx.request("POST", "/my/users", {
@@ -363,8 +364,34 @@ describe("sub-user keys", () => {
     assert.equal(added.status, 201, added.text);
     assert.equal(added.json.fingerprint, sub.md5);
     const keyId = keyIdFor(ctx.account, sub.md5, login);
-    const res = await get("/my", signHeaders({ target: "/my", key: sub, keyId }));
-    assertAccount(res);
+
+    // Authenticated, but a sub-user without roles may do nothing on the account.
+    const denied = await get("/my", signHeaders({ target: "/my", key: sub, keyId }));
+    assertError(denied, 403, "NotAuthorized", /You do not have permission to access/);
+
+    const policy = await ctx.request("POST", "/my/policies", { body: { name: `p-${login}`, rules: ["CAN getaccount"] } });
+    assert.equal(policy.status, 201, policy.text);
+    const role = await ctx.request("POST", "/my/roles", {
+      body: { name: `r-${login}`, members: [{ type: "subuser", login, default: true }], policies: [{ name: `p-${login}` }] },
+    });
+    assert.equal(role.status, 201, role.text);
+    // The role applies to resources tagged with it: tag the account itself.
+    const tagged = await ctx.request("PUT", "/my", { body: { "role-tag": [`r-${login}`] } });
+    assert.equal(tagged.status, 200, tagged.text);
+    assert.deepEqual(tagged.json["role-tag"], [`r-${login}`]);
+    // Role changes are eventually consistent in CloudAPI; poll briefly.
+    const allowed = await waitFor(
+      async () => {
+        const r = await get("/my", signHeaders({ target: "/my", key: sub, keyId }));
+        return r.status === 200 ? r : null;
+      },
+      { timeoutMs: 5000, what: "sub-user allowed by the new role" },
+    );
+    assertAccount(allowed);
+    // Only what the policy says: listing keys is still denied.
+    const keys = await get("/my/keys", signHeaders({ target: "/my/keys", key: sub, keyId }));
+    assertError(keys, 403, "NotAuthorized");
+
     // Before 7.2 there are no sub-user keyIds.
     const old = await rawRequest(ctx.url, {
       path: "/my",

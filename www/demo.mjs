@@ -3,6 +3,7 @@
 // list datasets and packages, create a machine, poll until running, read its IPs, stop, poll
 // until stopped, delete.
 //   node www/demo.mjs [--speed fast|realistic|F] [--interval MS]
+// The default speed, 0.1 of realistic (a provision takes ~3 s), shows a few polls per step.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +14,7 @@ import { parseArgs } from "node:util";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: args } = parseArgs({
-  options: { speed: { type: "string", default: "realistic" }, interval: { type: "string", default: "1000" } },
+  options: { speed: { type: "string", default: "0.1" }, interval: { type: "string", default: "500" } },
 });
 const started = Date.now();
 const say = (text) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${text}`);
@@ -25,6 +26,10 @@ function cleanUp() {
   rmSync(tmp, { recursive: true, force: true });
 }
 process.on("exit", cleanUp);
+process.on("unhandledRejection", (e) => {
+  console.error(`\ndemo failed: ${e?.name ?? "Error"}${e?.code ? ` ${e.code}` : ""}: ${e?.message ?? e}`);
+  process.exit(1);
+});
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => {
     console.log(`\n${signal}: stopping the simulator`);
@@ -34,7 +39,8 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 
 /** Start tests/sim/cli.mjs and resolve with the JSON line it prints ({ url, account, keys }). */
 function startSimulator(publicKeyPath) {
-  sim = spawn(process.execPath, [join(ROOT, "tests", "sim", "cli.mjs"), "--host", "127.0.0.1", "--port", "0",
+  // --no-deprecation: restify 4 (the version CloudAPI pins) warns about process.binding.
+  sim = spawn(process.execPath, ["--no-deprecation", join(ROOT, "tests", "sim", "cli.mjs"), "--host", "127.0.0.1", "--port", "0",
     "--account", "demo", "--key", publicKeyPath, "--speed", args.speed], { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolveInfo, reject) => {
     sim.on("exit", (code, signal) => reject(new Error(`the simulator exited (${signal ?? code}) before it was ready`)));
@@ -71,7 +77,9 @@ const packages = await dc.packages();
 say(`${packages.length} packages:`);
 for (const p of packages) console.log(`         ${p.name}  ${p.memory} MiB RAM  ${p.disk} MiB disk${p.default ? "  (default)" : ""}`);
 
-const dataset = datasets.find((d) => d.os === "smartos") ?? datasets[0];
+// The newest SmartOS dataset (ISO dates sort as text), else the first one listed.
+const smartos = datasets.filter((d) => d.os === "smartos").sort((a, b) => String(b.published_at).localeCompare(String(a.published_at)));
+const dataset = smartos[0] ?? datasets[0];
 // defaultPackage() rejects with ResourceNotFound when no package is flagged default.
 const pkg = await dc.defaultPackage().catch((e) => {
   if (e.code !== "ResourceNotFound") throw e;
@@ -99,3 +107,5 @@ await machine.delete();
 await machine.pollUntil("deleted", { interval, onProgress: progress });
 say(`${machine.name} is deleted; ${(await dc.machines()).length} machines left`);
 say("done");
+// The simulator child keeps the event loop alive; exiting runs cleanUp(), which stops it.
+process.exit(0);

@@ -82,10 +82,15 @@ export async function runSmoke({ screenshot = join(ARTIFACTS, "browser-smoke.png
     page.on("pageerror", (e) => consoleMessages.push(`pageerror: ${e.message}`));
     await page.goto(`${web.url}/page.html`);
     await page.waitForFunction(() => window.packageReady === true, null, { timeout: 20000 });
-    const browserMachines = await page.evaluate((o) => window.listMachines(o), opts);
+    const { signer: browserSigner, machines: browserMachines } = await page.evaluate((o) => window.listMachines(o), opts);
+    // What a devtools user types: a dynamic import of the same URL gives the same module.
+    const devtoolsImport = await page.evaluate(async () => {
+      const m = await import("/pkg/index.js");
+      return { sameModule: m.DataCenter === window.loadedDataCenter, exports: Object.keys(m) };
+    });
     mkdirSync(dirname(screenshot), { recursive: true });
     await page.screenshot({ path: screenshot, fullPage: true });
-    return { createdId: created.id, nodeMachines, browserMachines, consoleMessages, screenshot, pageUrl: web.url, simUrl: sim.url };
+    return { createdId: created.id, nodeMachines, browserMachines, browserSigner, devtoolsImport, consoleMessages, screenshot, pageUrl: web.url, simUrl: sim.url };
   } finally {
     for (const f of cleanup.reverse()) await f();
   }
@@ -94,7 +99,7 @@ export async function runSmoke({ screenshot = join(ARTIFACTS, "browser-smoke.png
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const r = await runSmoke();
   console.log(`page ${r.pageUrl}/page.html → simulator ${r.simUrl}`);
-  console.log(`node saw ${r.nodeMachines.length} machine(s), the browser saw ${r.browserMachines.length}:`);
+  console.log(`node saw ${r.nodeMachines.length} machine(s), the browser (${r.browserSigner} signer) saw ${r.browserMachines.length}:`);
   for (const m of r.browserMachines) console.log(`  ${m.name}  ${m.state}  ${m.id}`);
   for (const c of r.consoleMessages) console.log(`  console ${c}`);
   console.log(`screenshot: ${r.screenshot}`);

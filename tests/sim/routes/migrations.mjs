@@ -110,6 +110,7 @@ export function register(ctx) {
           if (si === STEPS[phase].length - 1) {
             mig.progress_history.push({
               current_progress: 100,
+              duration_ms: store.now() - Date.parse(started),
               finished_timestamp: store.isoNow(),
               message: STEPS[phase][0][1],
               phase,

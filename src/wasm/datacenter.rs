@@ -4,11 +4,13 @@
 //! across an `.await`.
 
 use super::cancel::AbortSignal;
-use super::js_error::{OrJs, invalid_response, to_js, type_error};
+use super::js_error::{OrJs, to_js, type_error};
 use super::machine::{Machine, gone_wire};
 use super::options::{Options, from_js, kind, string_arg};
 use super::signer::{SignerChoice, make_signer};
-use super::transport::{Client, Credentials, JsDecoder, RESERVED_HEADERS, parse_checked};
+use super::transport::{
+    Client, Credentials, HasId, HasName, JsDecoder, RESERVED_HEADERS, parse_checked,
+};
 use crate::api::{self, account, datacenters, images, machines, packages};
 use crate::error::Error;
 use crate::json::Json;
@@ -139,7 +141,7 @@ impl DataCenter {
         let c = self.client.clone();
         promise(async move {
             let req = account::get_account(c.account()).or_js()?;
-            c.fetch_json::<account::Account>(&req, "an account", None)
+            c.fetch_json::<HasId>(&req, "an account", None)
                 .await
                 .or_js()
         })
@@ -213,7 +215,7 @@ impl DataCenter {
         let c = self.client.clone();
         promise(async move {
             let req = images::list_images(c.account(), &f).or_js()?;
-            c.fetch_json::<Vec<images::Image>>(&req, "a list of images", None)
+            c.fetch_json::<Vec<HasId>>(&req, "a list of images", None)
                 .await
                 .or_js()
         })
@@ -229,9 +231,7 @@ impl DataCenter {
         let c = self.client.clone();
         promise(async move {
             let req = images::get_image(c.account(), &id).or_js()?;
-            c.fetch_json::<images::Image>(&req, "an image", None)
-                .await
-                .or_js()
+            c.fetch_json::<HasId>(&req, "an image", None).await.or_js()
         })
     }
 
@@ -241,7 +241,7 @@ impl DataCenter {
         let c = self.client.clone();
         promise(async move {
             let req = images::list_datasets(c.account()).or_js()?;
-            c.fetch_json::<Vec<images::Image>>(&req, "a list of images", None)
+            c.fetch_json::<Vec<HasId>>(&req, "a list of images", None)
                 .await
                 .or_js()
         })
@@ -258,20 +258,26 @@ impl DataCenter {
         promise(async move {
             let req = images::get_dataset(c.account(), &id).or_js()?;
             if api::is_uuid(&id) {
-                return c
-                    .fetch_json::<images::Image>(&req, "an image", None)
-                    .await
-                    .or_js();
+                return c.fetch_json::<HasId>(&req, "an image", None).await.or_js();
             }
             let list = c
-                .fetch_json::<Vec<images::Image>>(&req, "a list of images", None)
+                .fetch_json::<Vec<HasId>>(&req, "a list of images", None)
                 .await
                 .or_js()?;
-            let typed: Vec<images::Image> = serde_wasm_bindgen::from_value(list.clone())
-                .map_err(|e| to_js(&invalid_response(e.to_string())))?;
+            let list: Array = list.unchecked_into();
+            let typed: Vec<images::Image> = list
+                .iter()
+                .map(|v| images::Image {
+                    id: text(&v, "id").unwrap_or_default(),
+                    name: text(&v, "name"),
+                    version: text(&v, "version"),
+                    urn: text(&v, "urn"),
+                    ..Default::default()
+                })
+                .collect();
             let picked = images::pick_dataset(&id, typed.clone()).or_js()?;
             let index = typed.iter().position(|i| i.id == picked.id).unwrap_or(0);
-            Ok(list.unchecked_into::<Array>().get(index as u32))
+            Ok(list.get(index as u32))
         })
     }
 
@@ -289,7 +295,7 @@ impl DataCenter {
         let c = self.client.clone();
         promise(async move {
             let req = packages::list_packages(c.account(), &f).or_js()?;
-            c.fetch_json::<Vec<packages::Package>>(&req, "a list of packages", None)
+            c.fetch_json::<Vec<HasName>>(&req, "a list of packages", None)
                 .await
                 .or_js()
         })
@@ -309,7 +315,7 @@ impl DataCenter {
         let c = self.client.clone();
         promise(async move {
             let req = packages::get_package(c.account(), &id).or_js()?;
-            c.fetch_json::<packages::Package>(&req, "a package", None)
+            c.fetch_json::<HasName>(&req, "a package", None)
                 .await
                 .or_js()
         })
@@ -322,14 +328,17 @@ impl DataCenter {
         promise(async move {
             let req = packages::list_packages(c.account(), &Default::default()).or_js()?;
             let list = c
-                .fetch_json::<Vec<packages::Package>>(&req, "a list of packages", None)
+                .fetch_json::<Vec<HasName>>(&req, "a list of packages", None)
                 .await
                 .or_js()?;
-            let typed: Vec<packages::Package> = serde_wasm_bindgen::from_value(list.clone())
-                .map_err(|e| to_js(&invalid_response(e.to_string())))?;
-            let index = typed.iter().position(|p| p.default == Some(true));
+            let list: Array = list.unchecked_into();
+            // Why: API 6.5 sent `"default": "true"`; the core's model reads both forms.
+            let index = list.iter().position(|p| {
+                let d = Reflect::get(&p, &JsValue::from_str("default")).unwrap_or_default();
+                d.as_bool() == Some(true) || d.as_string().as_deref() == Some("true")
+            });
             match index {
-                Some(i) => Ok(list.unchecked_into::<Array>().get(i as u32)),
+                Some(i) => Ok(list.get(i as u32)),
                 None => {
                     let mut e = Error::local(
                         "ResourceNotFound",
@@ -360,7 +369,7 @@ impl DataCenter {
             loop {
                 let req = machines::list_machines(c.account(), &f, offset, None).or_js()?;
                 let page = c
-                    .fetch_json::<Vec<machines::Machine>>(&req, "a list of machines", None)
+                    .fetch_json::<Vec<HasId>>(&req, "a list of machines", None)
                     .await
                     .or_js()?;
                 let page: Array = page.unchecked_into();
@@ -409,7 +418,7 @@ impl DataCenter {
         promise(async move {
             let req = machines::create_machine(c.account(), &opts).or_js()?;
             let wire = c
-                .fetch_json::<machines::Machine>(&req, "the new machine", None)
+                .fetch_json::<HasId>(&req, "the new machine", None)
                 .await
                 .or_js()?;
             Ok(Machine::from_wire(c, wire).or_js()?.into())
@@ -462,7 +471,7 @@ pub(crate) async fn fetch_machine(
 ) -> Result<JsValue, Error> {
     let req = machines::get_machine(c.account(), id, false)?;
     let r = c.send(&req, &[], signal).await?;
-    match parse_checked::<machines::Machine>(&r, "a machine") {
+    match parse_checked::<HasId>(&r, "a machine") {
         Err(e) if e.status_code == 410 => gone_wire(&e, id).ok_or(e),
         other => other,
     }
@@ -738,4 +747,11 @@ fn ident_arg(v: &JsValue, what: &str) -> Result<String, JsValue> {
 fn set(obj: &Object, key: &str, value: &JsValue) {
     // Why: setting on a fresh plain object cannot fail.
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+/// A string property of a JS object, if it is a string.
+fn text(v: &JsValue, key: &str) -> Option<String> {
+    Reflect::get(v, &JsValue::from_str(key))
+        .ok()
+        .and_then(|x| x.as_string())
 }

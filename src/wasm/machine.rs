@@ -87,9 +87,31 @@ impl Machine {
             .unwrap_or(JsValue::UNDEFINED)
     }
 
+    /// The fields the IP and boot-script conveniences need, as the core model.
     fn typed(&self) -> Option<machines::Machine> {
-        serde_wasm_bindgen::from_value(self.state.wire.borrow().clone()).ok()
+        let f: IpFields = serde_wasm_bindgen::from_value(self.state.wire.borrow().clone()).ok()?;
+        Some(machines::Machine {
+            ips: f.ips,
+            nics: f.nics,
+            primary_ip: f.primary_ip,
+            metadata: f.metadata,
+            ..Default::default()
+        })
     }
+}
+
+/// Only what `publicIps`/`privateIps`/`bootScript` read.
+// Why: deserializing the full core model (it uses `#[serde(flatten)]`) costs ~15 KB of wasm.
+#[derive(serde::Deserialize)]
+struct IpFields {
+    #[serde(default)]
+    ips: Option<Vec<String>>,
+    #[serde(default)]
+    nics: Option<Json>,
+    #[serde(rename = "primaryIp", default)]
+    primary_ip: Option<String>,
+    #[serde(default)]
+    metadata: Option<Json>,
 }
 
 fn current_state(state: &State) -> Option<String> {

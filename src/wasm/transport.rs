@@ -224,6 +224,23 @@ impl Client {
     }
 }
 
+/// The shape checked of a resource with an `id` (machines, images, accounts).
+// Why: only the fields that identify a resource are checked; the full core models use
+// `#[serde(flatten)]`, whose serde-wasm-bindgen code costs ~10 KB of wasm per model, and the
+// JS API returns the wire objects anyway.
+#[derive(serde::Deserialize)]
+pub struct HasId {
+    #[serde(rename = "id")]
+    _id: String,
+}
+
+/// The shape checked of a package (API 6.5 packages have no `id`, only a `name`).
+#[derive(serde::Deserialize)]
+pub struct HasName {
+    #[serde(rename = "name")]
+    _name: String,
+}
+
 /// Checks the status of `r`, then `JSON.parse`s the body and checks it fits `T`.
 pub fn parse_checked<T: DeserializeOwned>(
     r: &RawResponse,

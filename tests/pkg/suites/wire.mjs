@@ -119,6 +119,22 @@ export default function suite() {
       await assert.rejects(dc.datacenter("no-such-dc"), (e) => e.code === "ResourceNotFound" && e.message.includes(name));
     });
 
+    test("the seed's option names are accepted (dataset for image, boot_script), typos are not", async () => {
+      const dc = dataCenter();
+      const [image] = await dc.images();
+      const [pkg] = await dc.packages();
+      const m = await dc.createMachine({ name: "seed-names", dataset: image.id, package: pkg.name, boot_script: "echo seed" });
+      assert.equal(m.image, image.id);
+      assert.equal(m.bootScript, "echo seed");
+      assert.ok((await dc.machines({ dataset: image.id })).some((x) => x.id === m.id));
+      await assert.rejects(dc.createMachine({ image: image.id, package: pkg.name, bootscript: "x" }), (e) => {
+        assert.ok(e instanceof TypeError);
+        assert.match(e.message, /unknown option "bootscript"; valid options are .*bootScript/);
+        return true;
+      });
+      await m.delete();
+    });
+
     test("headers option is copied: later changes and other instances are unaffected", async () => {
       const headers = { "x-team": "a" };
       const one = recordingFetch();

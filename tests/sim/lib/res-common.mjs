@@ -131,11 +131,15 @@ export function resourceName(req) {
   }
 }
 
-/** Set the `role-tag` response header on a GET when the resource is tagged. */
+/**
+ * Set the `role-tag` response header on a GET when the resource is tagged, keyed by the
+ * resource name. setHeader replaces what the core's wrapper may already have set for the
+ * exact path (restify's res.header would append a second value).
+ */
 export function roleTagHeader(store, req, res) {
   if (!req.account) return;
   const tags = store.roleTagsOf(resourceName(req));
-  if (tags.length) res.header("role-tag", tags.join(","));
+  if (tags.length) res.setHeader("role-tag", tags.join(","));
 }
 
 /**

@@ -10,7 +10,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const require = createRequire(import.meta.url);
 /** http-signature@1.4.0 as installed for the simulator (tests/sim/node_modules). */
@@ -520,5 +520,88 @@ export function runSimCli(args, { timeoutMs = 10000 } = {}) {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Self-check. `node --test tests/sim/test/` runs every .mjs under test/, this file included;
+// run that way (as the main module) it proves the reference signer against http-signature's
+// own parser and verifier, independently of the simulator, so a simulator failure can never
+// be the signer's fault.
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const { test, after } = await import("node:test");
+  const assert = (await import("node:assert/strict")).default;
+  const sshpk = createRequire(require.resolve("http-signature"))("sshpk");
+  const tmp = tempDir();
+  const keys = generateKeys(tmp.dir);
+  const stranger = generateKey(tmp.dir, "rsa", "stranger");
+  let publicLine;
+  const server = http.createServer((req, res) => {
+    try {
+      const parsed = httpSignature.parseRequest(req, { algorithms: ["rsa-sha1", "rsa-sha256", "rsa-sha512", "ecdsa-sha256", "ecdsa-sha512", "ed25519-sha512"] });
+      const ok = httpSignature.verifySignature(parsed, sshpk.parseKey(publicLine, "ssh"));
+      res.end(JSON.stringify({ ok, headers: parsed.params.headers, signingString: parsed.signingString }));
+    } catch (e) {
+      res.statusCode = 400;
+      res.end(JSON.stringify({ error: e.message }));
+    }
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  after(() => {
+    server.close();
+    tmp.cleanup();
+  });
+  const verify = async (key, target, headers) => {
+    publicLine = key.publicLine;
+    const res = await rawRequest(url, { path: target, headers });
+    assert.equal(res.status, 200, res.text);
+    return res.json;
+  };
+  const target = "/acct/machines?limit=5&tag.role=web";
+
+  test("md5 fingerprints equal ssh-keygen -l -E md5", () => {
+    for (const k of Object.values(keys)) assert.equal(k.md5, sshKeygenMd5(k.publicPath), k.type);
+  });
+
+  for (const k of Object.values(keys)) {
+    const keyId = keyIdFor("acct", k.md5);
+    test(`${k.type}: Node-crypto signatures verify with http-signature (date, x-date, headers omitted)`, async () => {
+      let v = await verify(k, target, signHeaders({ target, key: k, keyId }));
+      assert.deepEqual([v.ok, v.headers], [true, ["(request-target)", "date"]]);
+      assert.match(v.signingString, /^\(request-target\): get \/acct\/machines\?limit=5&tag\.role=web\ndate: /);
+      v = await verify(k, target, signHeaders({ target, key: k, keyId, date: "x-date" }));
+      assert.deepEqual([v.ok, v.headers], [true, ["(request-target)", "x-date"]]);
+      v = await verify(k, target, signHeaders({ target, key: k, keyId, omitHeadersParam: true }));
+      assert.deepEqual([v.ok, v.headers], [true, ["date"]]);
+    });
+    test(`${k.type}: http-signature's signRequest and createSigner output verifies`, async () => {
+      assert.equal((await verify(k, target, httpSignatureHeaders({ target, key: k, keyId }))).ok, true);
+      assert.equal((await verify(k, target, httpSignatureHeaders({ target, key: k, keyId, xDate: true }))).ok, true);
+      assert.equal((await verify(k, target, await httpSignatureSigner({ target, key: k, keyId }))).ok, true);
+    });
+  }
+
+  test("a signature by another key does not verify", async () => {
+    const k = keys.rsa;
+    const v = await verify(k, target, signHeaders({ target, key: k, keyId: "x", privateKey: stranger.privateKey }));
+    assert.equal(v.ok, false);
+  });
+
+  test("legacy form signs the raw Date value", () => {
+    const h = signHeaders({ target, key: keys.rsa, keyId: "/a/keys/b", form: "legacy" });
+    const sig = h.authorization.split(" ").at(-1);
+    assert.ok(crypto.verify("sha256", Buffer.from(h.date), keys.rsa.publicKey, Buffer.from(sig, "base64")));
+  });
+
+  test("pre-signed target: sorted RFC 3986 query, signature over METHODS\\nHOST\\nPATH\\nQUERY", () => {
+    const t = presignTarget({ host: "h:1", path: "/a/b", key: keys.ed25519, keyId: "/a/keys/f", expires: 99, methods: ["HEAD", "GET"], query: { z: "(x)", a: "1 2" } });
+    const [p, qs] = t.split("?");
+    assert.equal(p, "/a/b");
+    const params = qs.split("&");
+    assert.equal(params.slice(0, -1).join("&"), "a=1%202&algorithm=ed25519-sha512&expires=99&keyId=%2Fa%2Fkeys%2Ff&method=HEAD%2CGET&z=%28x%29");
+    const sig = decodeURIComponent(params.at(-1).replace(/^signature=/, ""));
+    const data = `GET,HEAD\nh:1\n/a/b\n${params.slice(0, -1).join("&")}`;
+    assert.ok(crypto.verify(null, Buffer.from(data), keys.ed25519.publicKey, Buffer.from(sig, "base64")));
   });
 }

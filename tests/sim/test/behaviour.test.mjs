@@ -144,6 +144,49 @@ describe("machine lifecycle errors", () => {
   });
 });
 
+describe("asynchronous jobs", () => {
+  let id;
+  before(async () => {
+    id = await runningMachine("jobs");
+  });
+
+  test("AddMachineTags answers the merged map + x-job-uuid; the change is applied later", async () => {
+    const res = await ctx.request("POST", `/my/machines/${id}/tags`, { body: { colour: "red" } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.colour, "red");
+    assert.match(res.headers["x-job-uuid"] || "", /^[0-9a-f-]{36}$/);
+    await waitFor(async () => (await ctx.request("GET", `/my/machines/${id}/tags`)).json?.colour === "red", { what: "tag applied" });
+  });
+
+  test("CreateMachineSnapshot → 201 {name, state: queued}, then created", async () => {
+    const res = await ctx.request("POST", `/my/machines/${id}/snapshots`, { body: { name: "s1" } });
+    assert.equal(res.status, 201, res.text);
+    assert.equal(res.json.name, "s1");
+    assert.equal(res.json.state, "queued");
+    await waitFor(async () => (await ctx.request("GET", `/my/machines/${id}/snapshots/s1`)).json?.state === "created", {
+      what: "snapshot created",
+    });
+  });
+
+  test("an action while provisioning → 409", async () => {
+    const images = (await ok("GET", "/my/images")).json;
+    const image = images.find((i) => i.os === "smartos" && i.type === "zone-dataset") || images[0];
+    const pkg = (await ok("GET", "/my/packages")).json.sort((a, b) => b.memory - a.memory)[0];
+    const created = await ctx.request("POST", "/my/machines", { body: { name: "young", image: image.id, package: pkg.id } });
+    assert.equal(created.status, 201, created.text);
+    const res = await ctx.request("POST", `/my/machines/${created.json.id}?action=stop`);
+    assert.equal(res.status, 409, res.text);
+    assert.ok(res.json?.code, res.text);
+  });
+
+  test("HEAD on a GET route: same headers, no body", async () => {
+    const get = await ok("GET", `/my/machines/${id}`);
+    const head = await ok("HEAD", `/my/machines/${id}`);
+    assert.equal(head.text, "");
+    assert.equal(head.headers["content-length"], get.headers["content-length"]);
+  });
+});
+
 describe("argument errors are 409", () => {
   test("CreateMachine without image → 409", async () => {
     const res = await ctx.request("POST", "/my/machines", { body: { name: "x" } });

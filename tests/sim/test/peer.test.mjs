@@ -298,9 +298,20 @@ describe("triton CLI against the simulator", () => {
   });
 
   test("volume list", async () => {
-    const r = await T("volume", "list", "-j");
-    const held = await api("GET", "/my/volumes");
+    let r = await T("volume", "list", "-j");
+    let held = await api("GET", "/my/volumes");
     assert.deepEqual(ids(r.json === undefined ? [] : lines(r)), ids(held));
+    // With a volume in the store (made through CloudAPI), the CLI shows it.
+    const vol = await api("POST", "/my/volumes", { status: 201, body: { name: "peervol", type: "tritonnfs", size: 10240 } });
+    await waitFor(async () => (await api("GET", `/my/volumes/${vol.id}`)).state === "ready", { what: "volume ready" });
+    r = await T("volume", "list", "-j");
+    held = await api("GET", "/my/volumes");
+    const printed = lines(r);
+    assert.deepEqual(ids(printed), ids(held));
+    const mine = printed.find((v) => v.id === vol.id);
+    assert.equal(mine.name, "peervol");
+    assert.equal(mine.state, "ready");
+    assert.equal(mine.size, 10240);
   });
 
   test("triton cloudapi raw calls", async () => {

@@ -5,6 +5,7 @@
 pub mod cancel;
 pub mod datacenter;
 pub mod js_error;
+pub mod keystore;
 pub mod machine;
 pub mod options;
 pub mod signer;

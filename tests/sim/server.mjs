@@ -43,10 +43,12 @@ export async function buildServer(sim) {
 
   // --- before routing: test controls. Nothing here answers on a CloudAPI path unless the
   // admin token is set and the path is under /__sim/, or a fault was explicitly injected.
+  // A `pre` handler that answers must NOT call next(): restify 4 routes the request anyway
+  // after next(false) in the pre chain (server.js _handle only stops on an error).
   server.pre((req, res, next) => {
     if (sim.adminToken && (req.url === "/__sim" || req.url.startsWith("/__sim/"))) {
       adminHandler(sim, req, res);
-      return next(false);
+      return undefined;
     }
     if (sim.cors === "permissive" && req.method === "OPTIONS" && req.headers.origin) {
       res.writeHead(200, {
@@ -57,7 +59,7 @@ export async function buildServer(sim) {
         "Content-Length": "0",
       });
       res.end();
-      return next(false);
+      return undefined;
     }
     return faults.apply(req, res, next);
   });

@@ -79,7 +79,7 @@ export class Faults {
     return null;
   }
 
-  /** restify `pre` handler. */
+  /** restify `pre` handler. When it answers itself it does not call next() (see server.mjs). */
   apply(req, res, next) {
     if (!this.list.length) return next();
     const f = this.take(req);
@@ -90,16 +90,16 @@ export class Faults {
           return next();
         case "drop":
           req.socket.destroy();
-          return next(false);
+          return undefined;
         case "truncate":
           truncateResponse(res);
           return next();
         case "status":
-          return raw(res, f.status || 500, f.body === undefined ? "" : f.body, f.contentType, f.headers, next);
+          return raw(req, res, f.status || 500, f.body === undefined ? "" : f.body, f.contentType, f.headers);
         case "nonjson":
-          return raw(res, f.status || 200, typeof f.body === "string" ? f.body : "<<this is not JSON>>", f.contentType || "application/json", f.headers, next);
+          return raw(req, res, f.status || 200, typeof f.body === "string" ? f.body : "<<this is not JSON>>", f.contentType || "application/json", f.headers);
         case "html":
-          return raw(res, f.status || 502, typeof f.body === "string" ? f.body : htmlPage(f.status || 502), f.contentType || "text/html", f.headers, next);
+          return raw(req, res, f.status || 502, typeof f.body === "string" ? f.body : htmlPage(f.status || 502), f.contentType || "text/html", f.headers);
         default:
           return next();
       }
@@ -109,7 +109,7 @@ export class Faults {
   }
 }
 
-function raw(res, status, body, contentType, headers, next) {
+function raw(req, res, status, body, contentType, headers) {
   let text = body;
   let type = contentType;
   if (typeof body !== "string") {
@@ -118,7 +118,8 @@ function raw(res, status, body, contentType, headers, next) {
   }
   res.writeHead(status, { "Content-Type": type || "text/plain", "Content-Length": Buffer.byteLength(text), ...headers });
   res.end(text);
-  next(false);
+  // The request body (if any) is not read by anyone now; drain it so keep-alive works.
+  req.resume();
 }
 
 /**

@@ -530,6 +530,26 @@ export function register(ctx) {
     res.send(204);
   });
 
+  // ---------------------------------------------------------------- VNC
+
+  // ConnectMachineVNC (cloudapi lib/endpoints/vnc.js): route version 8.4.0 only, so
+  // `Accept-Version: ~9` gets 400 InvalidVersion and `~9||~8` reaches it. The WebSocket
+  // itself is not simulated: a request without an upgrade gets CloudAPI's 400, and an
+  // upgrade request on a running HVM instance is refused with 501.
+  ctx.route(
+    "GET",
+    "/:account/machines/:machine/vnc",
+    "ConnectMachineVNC",
+    (req) => {
+      const m = ctx.getMachine(req);
+      if (m.brand !== "kvm" && m.brand !== "bhyve") throw errors.restError(400, "MachineHasNoVNCError", `Instance ${m.id} does not support VNC`);
+      if (m.state !== "running") throw errors.restError(400, "MachineStoppedError", `Instance ${m.id} is not running`);
+      if (String(req.headers.upgrade || "").toLowerCase() !== "websocket") throw errors.restError(400, "UpgradeRequiredError", "VNC connections must use a WebSocket upgrade");
+      throw errors.notImplemented("the simulator does not proxy VNC WebSockets");
+    },
+    { version: ["8.4.0"], head: false },
+  );
+
   // ---------------------------------------------------------------- audit
 
   ctx.route("GET", "/:account/machines/:machine/audit", "MachineAudit", (req) => {

@@ -43,7 +43,12 @@ export async function serveStatic(mounts, { port = 0, host = "127.0.0.1" } = {})
   const { port: bound } = server.address();
   return {
     url: `http://${host}:${bound}`,
-    close: () => new Promise((resolve) => server.close(resolve)),
+    // Why closeAllConnections: a browser that stays open keeps idle keep-alive sockets, and
+    // close() alone would wait for them to time out (about 100 s with Chromium).
+    close: () => new Promise((resolve) => {
+      server.close(resolve);
+      server.closeAllConnections();
+    }),
   };
 }
 

@@ -93,6 +93,18 @@ export async function buildServer(sim) {
     res.send(ctx.errors.internalError(`Internal error: ${err && err.message ? err.message : "unknown"}`));
   });
 
+  // Requests Node's HTTP parser rejects (bad header bytes, duplicate Content-Length, not
+  // HTTP at all). restify re-emits 'clientError', which suppresses Node's own 400 and would
+  // leave the socket hanging; in front of the real CloudAPI, HAProxy answers these with
+  // its 400 page (cloudapi.md §3.5), so that is what the simulator sends.
+  server.on("clientError", (err, socket) => {
+    const body = JSON.stringify({ BadHTTPRequest: "Request was malformed" });
+    if (socket.writable && !socket._httpMessage?.headersSent) {
+      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    }
+    socket.destroySoon?.();
+  });
+
   return { server, ctx };
 }
 

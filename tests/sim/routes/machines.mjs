@@ -352,7 +352,11 @@ export function register(ctx) {
     // Placement and capacity problems are found by the provisioning workflow, later.
     const servers = placement(account, rules);
     const tooSmall = img.type === "zvol" && pkg.flexible_disk && img.image_size && pkg.disk < img.image_size;
-    const willFail = servers.length === 0 || tooSmall;
+    // An HVM brand needs a zvol image and a container brand a dataset; CloudAPI lets the
+    // mismatch through and the provisioning job fails.
+    const hvm = brand === "kvm" || brand === "bhyve";
+    const wrongKind = hvm !== (img.type === "zvol");
+    const willFail = servers.length === 0 || tooSmall || wrongKind;
     const kind = brand === "kvm" || brand === "bhyve" ? "provision_hvm" : "provision";
     jobs.schedule({
       kind,

@@ -42,7 +42,8 @@ const types = readFileSync(join(args.bindgen, "nodejs", `${NAME}.d.ts`), "utf8")
 put(`${NAME}.d.ts`, types);
 put(`${NAME}.node.d.cts`, types);
 
-const entries = ["index.js", "index.node.cjs", "index.node.mjs", "index.d.ts", "index.node.d.cts"];
+// keystore.js (the browser KeyStore) is imported by index.js and, lazily, by index.node.cjs.
+const entries = ["index.js", "index.node.cjs", "index.node.mjs", "index.d.ts", "index.node.d.cts", "keystore.js"];
 for (const f of entries) copyFileSync(join(template, f), join(staging, f));
 const readme = existsSync(join(template, "README.md")) ? join(template, "README.md") : join(args.root, "README.md");
 copyFileSync(readme, join(staging, "README.md"));

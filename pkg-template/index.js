@@ -3,6 +3,10 @@
 import __wbg_init, * as glue from "./smartdc_wasm.js";
 
 export * from "./smartdc_wasm.js";
+import { createKeyStore } from "./keystore.js";
+
+/** Browser storage for SSH keys as non-extractable CryptoKeys in IndexedDB (keystore.js). */
+export const KeyStore = createKeyStore(glue);
 
 // Why top-level await: the web glue must instantiate the .wasm asynchronously before any class
 // works. Awaiting it here means `new DataCenter(opts)` works straight after the import, with no

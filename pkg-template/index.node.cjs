@@ -22,3 +22,12 @@ showFieldsWhenInspected(require("./smartdc_wasm.node.cjs"));
 // Written as a direct `module.exports = require(…)` so Node's CommonJS export detection
 // (cjs-module-lexer) sees every named export and index.node.mjs can re-export them.
 module.exports = require("./smartdc_wasm.node.cjs");
+
+// The KeyStore (keystore.js) is an ES module, which CommonJS reaches only through import(). It
+// needs IndexedDB, so in plain Node `KeyStore.open()` rejects with code NotSupported.
+module.exports.KeyStore = class KeyStore {
+  static async open(options) {
+    const { createKeyStore } = await import("./keystore.js");
+    return createKeyStore(module.exports).open(options);
+  }
+};

@@ -11,6 +11,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use zeroize::{Zeroize, Zeroizing};
 
+// Why the KeyStore class is declared here: it is JS (pkg-template/keystore.js) re-exported by the
+// package entries, and declaring it beside the glue's types gives every entry's `.d.ts` the same
+// declaration without a second types file per module kind.
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
 /** What `keyMaterial()` returns: a private key ready for `crypto.subtle.importKey("pkcs8", …)`. */
@@ -29,6 +32,50 @@ export interface KeyMaterial {
   md5: string;
   /** SHA256 fingerprint (`SHA256:…`). */
   sha256: string;
+}
+
+/** A key in the KeyStore as `list()` shows it (no key material). */
+export interface KeyStoreEntry {
+  name: string;
+  /** The http-signature algorithm (`rsa-sha256`, `ecdsa-sha256`, `ed25519-sha512`, …). */
+  algorithm: string;
+  /** The public key, one OpenSSH line (what `addKey` wants). */
+  publicKey: string;
+  md5: string;
+  sha256: string;
+  /** ISO 8601 time of the import. */
+  created: string;
+}
+
+/** A signer object for the DataCenter `signer` option. */
+export interface KeySigner {
+  fingerprint: string;
+  algorithm: string;
+  /** Signs the http-signature signing string: RSA raw, ECDSA DER, Ed25519 raw 64 bytes. */
+  sign(data: Uint8Array): Promise<Uint8Array>;
+}
+
+/**
+ * Browser storage for SSH keys as non-extractable WebCrypto keys in IndexedDB (database
+ * "smartdc-wasm", store "keys"): import a key file once, sign later without its text.
+ * Exported by the package entries (it is written in JS: pkg-template/keystore.js).
+ */
+export declare class KeyStore {
+  private constructor();
+  /** Opens the database; rejects with code `NotSupported` without IndexedDB (Node) or WebCrypto. */
+  static open(options?: { name?: string; indexedDB?: unknown }): Promise<KeyStore>;
+  /** Parses, imports non-extractable and stores a private key under `name`. */
+  import(name: string, keyText: string | Uint8Array, options?: { passphrase?: string | Uint8Array; replace?: boolean }): Promise<KeyStoreEntry>;
+  /** Every stored key (no CryptoKeys), sorted by name. */
+  list(): Promise<KeyStoreEntry[]>;
+  /** The stored entry with its non-extractable `cryptoKey`, or undefined. */
+  get(name: string): Promise<(KeyStoreEntry & { cryptoKey: { readonly extractable: boolean; readonly type: string; readonly usages: string[] } }) | undefined>;
+  /** Removes a key; true if it existed. */
+  delete(name: string): Promise<boolean>;
+  /** A signer object for `new DataCenter({ signer })`; rejects with `KeyNotFound` for an unknown name. */
+  signer(name: string): Promise<KeySigner>;
+  /** Closes the database connection. */
+  close(): void;
 }
 "#;
 

@@ -58,6 +58,7 @@
  *   tagNew(req, path)    apply a `role-tag` request header to a newly created resource
  *   getMachine(req, {allowDeleted, param})
  *                        the caller's machine named by req.params[param||"machine"];
+ *                        409 ValidationFailed if not a UUID (VMAPI's check);
  *                        404 ResourceNotFound "VM not found" if unknown / not owned;
  *                        410 with the machine object as body if deleted (unless allowDeleted).
  *   setRoleTagHandler(fn)
@@ -224,7 +225,9 @@ export function createContext(server, sim) {
 
     getMachine(req, { allowDeleted = false, param = "machine" } = {}) {
       const id = req.params[param];
-      const m = typeof id === "string" ? sim.store.machines.get(id.toLowerCase()) : undefined;
+      // VMAPI validates the uuid before looking it up; CloudAPI passes its 409 through.
+      if (!params.isUuid(id)) throw errors.validationFailed("Invalid Parameters", [{ field: "uuid", code: "Invalid", message: "Invalid UUID" }]);
+      const m = sim.store.machines.get(id.toLowerCase());
       if (!m || m.owner !== req.account.id) throw errors.notFound("VM not found");
       if (m.destroyed && !allowDeleted) throw errors.gone(sim.store.machineJson(m, { version: ctx.version(req) }));
       return m;

@@ -63,17 +63,14 @@ export function register(ctx) {
     o.brand = p.brand || undefined;
     o.memory = p.memory || undefined;
     o.name = p.name || undefined;
-    o.limit = p.limit || 1000;
-    o.offset = p.offset || 0;
-    // VMAPI validates limit/offset and CloudAPI passes its 409 through.
-    const lim = Number(o.limit);
-    if (!/^\d+$/.test(String(o.limit)) || lim < 1 || lim > 1000) {
-      throw vmapiInvalid([{ field: "limit", code: "Invalid", message: "invalid limit, must be an integer greater than 0 and less than or equal to 1000" }], "VM list");
-    }
-    const off = Number(o.offset);
-    if (!/^\d+$/.test(String(o.offset))) {
-      throw vmapiInvalid([{ field: "offset", code: "Invalid", message: "invalid offset, must be an integer greater than or equal to 0" }], "VM list");
-    }
+    // CloudAPI sends `limit || 1000` and `offset || 0`; VMAPI validates them with
+    // parseInt and bounds (limit 1..1000, offset ≥ 0) and CloudAPI passes its 409 through.
+    const lim = parseInt(p.limit || 1000, 10);
+    const off = parseInt(p.offset || 0, 10);
+    const bad = [];
+    if (!(lim >= 1 && lim <= 1000)) bad.push({ field: "limit", code: "Invalid", message: "Not a valid number: number must be >= 1 and <= 1000" });
+    if (!(off >= 0)) bad.push({ field: "offset", code: "Invalid", message: "Not a valid number: number must be >= 0" });
+    if (bad.length) throw errors.validationFailed("Invalid Parameters", bad);
     o.limit = lim;
     o.offset = off;
     o.tags = Object.keys(p)
@@ -396,34 +393,42 @@ export function register(ctx) {
   } });
 
   const actions = {
+    // VMAPI queues start/stop/reboot whatever the state (only "provisioning" is refused);
+    // a job whose precondition does not hold at run time fails (audit success "no").
     start(req, m) {
       if (m.state === "provisioning") throw unallocated("start");
-      if (m.state !== "stopped") throw errors.conflict("VmNotStopped", "VM not stopped");
       update(req, m, "start", "start", () => {
         if (m.state !== "stopped") return false;
         m.state = "running";
+        return true;
       });
     },
     stop(req, m) {
       if (m.state === "provisioning") throw unallocated("stop");
-      if (m.state !== "running") throw errors.conflict("VmNotRunning", "VM not running");
-      m.state = "stopping";
-      m.updated = store.isoNow();
+      if (m.state === "running") {
+        m.state = "stopping";
+        m.updated = store.isoNow();
+      }
       update(req, m, "stop", "stop", () => {
+        if (m.state !== "stopping" && m.state !== "running") return false;
         m.state = "stopped";
+        return true;
       });
     },
     reboot(req, m) {
       if (m.state === "provisioning") throw unallocated("reboot");
-      if (m.state !== "running") throw errors.conflict("VmNotRunning", "VM not running");
-      jobs.midway("reboot", 0.3, () => {
-        if (!m.destroyed && m.state === "running") m.state = "stopping";
-      });
-      jobs.midway("reboot", 0.6, () => {
-        if (!m.destroyed && m.state === "stopping") m.state = "ready";
-      });
+      if (m.state === "running") {
+        jobs.midway("reboot", 0.3, () => {
+          if (!m.destroyed && m.state === "running") m.state = "stopping";
+        });
+        jobs.midway("reboot", 0.6, () => {
+          if (!m.destroyed && m.state === "stopping") m.state = "ready";
+        });
+      }
       update(req, m, "reboot", "reboot", () => {
+        if (m.state !== "ready" && m.state !== "stopping" && m.state !== "running") return false;
         m.state = "running";
+        return true;
       });
     },
     resize(req, m) {

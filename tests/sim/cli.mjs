@@ -2,7 +2,11 @@
 // Command-line entry: start the simulator, print ONE JSON line
 // {"url","account","keys":[{"name","fingerprint"}]} on stdout once listening, serve until
 // SIGTERM/SIGINT. Bad flags or unreadable files → exit 2 with a one-line reason on stderr.
-import { startSimulator } from "./index.mjs";
+
+// restify 4.3.3 pulls in spdy, which probes process.binding('http_parser') and makes Node
+// print a DEP0111 warning on every start; the CLI's stderr is for real problems only.
+process.noDeprecation = true;
+const { startSimulator } = await import("./index.mjs");
 
 const USAGE = `usage: node tests/sim/cli.mjs [options]
   --port N                 listen port (0 = a random free port; default 0)

@@ -39,8 +39,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 
 /** Start tests/sim/cli.mjs and resolve with the JSON line it prints ({ url, account, keys }). */
 function startSimulator(publicKeyPath) {
-  // --no-deprecation: restify 4 (the version CloudAPI pins) warns about process.binding.
-  sim = spawn(process.execPath, ["--no-deprecation", join(ROOT, "tests", "sim", "cli.mjs"), "--host", "127.0.0.1", "--port", "0",
+  sim = spawn(process.execPath, [join(ROOT, "tests", "sim", "cli.mjs"), "--host", "127.0.0.1", "--port", "0",
     "--account", "demo", "--key", publicKeyPath, "--speed", args.speed], { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolveInfo, reject) => {
     sim.on("exit", (code, signal) => reject(new Error(`the simulator exited (${signal ?? code}) before it was ready`)));

@@ -10,18 +10,13 @@ export function register(ctx) {
   ctx.route("POST", "/:account", "UpdateAccount", (req) => {
     const a = req.account;
     const p = req.params;
+    // CloudAPI copies every truthy profile param (UFDS stores strings).
     const changes = {};
-    for (const f of PROFILE) {
-      if (p[f] === undefined) continue;
-      if (typeof p[f] !== "string") throw errors.invalidArgument(`${f} must be a string`);
-      changes[f] = p[f];
-    }
-    if (changes.email !== undefined && !/^[^@\s]+@[^@\s]+$/.test(changes.email)) throw errors.invalidArgument("email is invalid");
+    for (const f of PROFILE) if (p[f]) changes[f] = String(p[f]);
     if (p.triton_cns_enabled !== undefined) {
-      const v = p.triton_cns_enabled;
-      if (v === true || v === "true") changes.triton_cns_enabled = true;
-      else if (v === false || v === "false") changes.triton_cns_enabled = false;
-      else throw errors.invalidArgument("triton_cns_enabled must be true or false");
+      const v = String(p.triton_cns_enabled);
+      if (v !== "true" && v !== "false") throw errors.invalidArgument('triton_cns_enabled must be either "true" or "false"');
+      changes.triton_cns_enabled = v === "true";
     }
     Object.assign(a, changes);
     a.updated = store.isoNow();

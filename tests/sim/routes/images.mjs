@@ -9,13 +9,15 @@ export function register(ctx) {
 
   const visible = (img, account) => img.public || img.owner === account.id || (Array.isArray(img.acl) && img.acl.includes(account.id));
   const view = (req, img) => store.imageJson(img, { version: ctx.version(req), legacyTypes: ctx.below(req, "8.0.0") });
-  const notFound = (id) => errors.notFound(`image ${id} not found`);
+  // A UUID goes to IMGAPI ("image not found"); anything else is looked up in CloudAPI's
+  // own list ("<id> not found").
+  const notFound = (id) => errors.notFound(params.isUuid(id) ? "image not found" : `${id} not found`);
 
   const load = (req, { owner = false } = {}) => {
     const id = req.params.dataset;
     const img = typeof id === "string" ? store.images.get(id.toLowerCase()) : undefined;
     if (!img || !visible(img, req.account)) throw notFound(id);
-    if (owner && img.owner !== req.account.id) throw errors.restError(422, "NotImageOwner", `${req.account.id} is not the owner of image ${img.id}`);
+    if (owner && img.owner !== req.account.id) throw errors.restError(422, "NotImageOwner", `account ${req.account.id} is not the owner of image ${img.id}`);
     return img;
   };
 
@@ -53,8 +55,10 @@ export function register(ctx) {
   ctx.route("POST", "/:account/images", "CreateImageFromMachine", (req, res) => {
     const p = req.params;
     if (p.action === "import-from-datacenter") return importFromDc(req, res);
-    if (p.action !== undefined) throw errors.invalidArgument(`${p.action} is not a valid action`);
-    for (const f of ["machine", "name", "version"]) if (!p[f]) throw errors.missingParameter(`${f} is required`);
+    if (p.action !== undefined) throw errors.invalidArgument(`action ${p.action} is not a valid argument`);
+    if (!p.machine) throw errors.missingParameter("machine is a required argument");
+    if (!p.name) throw errors.missingParameter("Image name is a required argument");
+    if (!p.version) throw errors.missingParameter("Image version is a required argument");
     const m = ctx.getMachine(req, { param: "machine" });
     if (m.state === "provisioning") throw errors.conflict("UnallocatedVM", "Cannot call create_image for a VM that has not been provisioned yet");
     const origin = store.images.get(m.image);
@@ -96,12 +100,11 @@ export function register(ctx) {
 
   function importFromDc(req, res) {
     const p = req.params;
-    if (!p.datacenter) throw errors.missingParameter("datacenter is required");
-    if (!p.id) throw errors.missingParameter("id is required");
+    if (!p.datacenter) throw errors.missingParameter("datacenter is a required argument");
+    if (!params.isUuid(p.id)) throw errors.invalidArgument(`id ${p.id} must be a UUID`);
     if (p.datacenter === store.datacenterName || !store.datacenters[p.datacenter]) {
-      throw errors.invalidArgument(`${p.datacenter} is not a valid datacenter`);
+      throw errors.notFound(`${p.datacenter} is not an available datacenter`);
     }
-    if (!params.isUuid(p.id)) throw errors.invalidArgument("id is not a valid UUID");
     if (store.images.has(p.id)) throw errors.conflict("ImageUuidAlreadyExists", `image uuid "${p.id}" already exists`);
     const img = {
       id: p.id.toLowerCase(),
@@ -130,7 +133,6 @@ export function register(ctx) {
   // UpdateImage / ExportImage / CloneImage share POST /:account/images/:id?action=…
   ctx.route("POST", "/:account/images/:dataset", "UpdateImage", (req) => {
     const p = req.params;
-    if (!p.action) throw errors.missingParameter("action is required");
     switch (p.action) {
       case "update": {
         const img = load(req, { owner: true });
@@ -147,7 +149,7 @@ export function register(ctx) {
       }
       case "export": {
         const img = load(req, { owner: true });
-        if (!p.manta_path) throw errors.missingParameter("manta_path is required");
+        if (!p.manta_path) throw errors.missingParameter("Image destination manta_path is a required argument");
         const base = String(p.manta_path).replace(/\/+$/, "");
         const dir = base.endsWith(".json") || base.endsWith(".gz") ? base.replace(/\/[^/]*$/, "") : base;
         const stem = `${img.name}-${img.version}`;
@@ -156,14 +158,16 @@ export function register(ctx) {
       case "clone": {
         const img = load(req);
         if (img.owner === req.account.id || img.public || !(img.acl || []).includes(req.account.id)) {
-          throw errors.restError(422, "ImageNotShared", `image ${img.id} is not shared with account ${req.account.id}`);
+          throw errors.restError(422, "ImageNotShared", `Image ${img.id} is not shared with account ${req.account.id}`);
         }
         const copy = { ...img, id: store.uuid(), owner: req.account.id, public: false, acl: undefined, origin: img.origin, published_at: store.isoNow() };
         store.images.set(copy.id, copy);
         return view(req, copy);
       }
       default:
-        throw errors.invalidArgument(`${p.action} is not a valid action`);
+        // CloudAPI's fallback looks only at the query string's action.
+        if (req.query && req.query.action) throw errors.invalidArgument(`action ${req.query.action} is not a valid argument`);
+        throw errors.missingParameter("action is a required argument");
     }
   });
 }

@@ -3,10 +3,12 @@
 // every POST action, delete, and the audit trail.
 
 import { ipToInt, parseSubnet } from "../lib/store.mjs";
+import { isPool, poolMemberFor, usableNetworks } from "../lib/res-common.mjs";
 
 const MD_RE = /^metadata\.\w/;
 const TAG_RE = /^tag\..+/;
 const VALID_BRANDS = ["bhyve", "joyent", "joyent-minimal", "kvm", "lx"];
+const HVM_BRANDS = ["bhyve", "kvm"];
 const ALIAS_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const AFFINITY_RE = /^\s*([^=!~\s][^=!~]*?)\s*(==~|!=~|==|!=)\s*(.+?)\s*$/;
 const ACTIVE_STATES = new Set(["provisioning", "running", "stopping", "stopped", "ready", "offline", "unknown"]);
@@ -135,9 +137,9 @@ export function register(ctx) {
     const visible = img && (img.public || img.owner === req.account.id || (img.acl || []).includes(req.account.id));
     if (!visible) throw errors.invalidArgument(`${ref} is not a valid image`);
     if (img.state !== "active") throw errors.invalidArgument(`image ${ref} is not active`);
-    const sharedOnly = !img.public && img.owner !== req.account.id;
-    if (sharedOnly && !ctx.below(req, "9.0.0") && p.allow_shared_images !== true) {
-      throw errors.invalidArgument(`image ${img.id} is shared with you; set allow_shared_images to provision from it`);
+    const shared = !img.public && img.owner !== req.account.id && (img.acl || []).includes(req.account.id);
+    if (shared && !ctx.below(req, "9.0.0") && p.allow_shared_images !== true) {
+      throw errors.invalidArgument(`${ref} is a shared image - to provision a shared image you can either clone the image or set "allow_shared_images" to true.`);
     }
     return img;
   }
@@ -151,75 +153,99 @@ export function register(ctx) {
     return pkg;
   }
 
+  /** cloudapi getCreateOptions' brand selection and its synchronous checks. */
   function pickBrand(req, img, pkg) {
-    const reqBrand = img.requirements && img.requirements.brand;
-    let brand;
-    if (reqBrand !== undefined) {
-      if (!VALID_BRANDS.includes(reqBrand)) throw errors.invalidArgument(`Image requires unknown brand "${reqBrand}"`);
-      brand = reqBrand;
-    } else if (pkg.brand !== undefined) {
-      brand = pkg.brand;
+    const safe = (b) => String(b).replace(/[^a-zA-Z0-9-]/g, "").slice(0, 64);
+    const imgBrand = img.requirements && img.requirements.brand;
+    const pkgBrand = pkg.brand;
+    let brand = req.params.brand;
+    if (brand && !HVM_BRANDS.includes(brand)) {
+      throw errors.invalidArgument(`Unknown brand "${safe(brand)}". Brand is restricted to one of ${JSON.stringify(HVM_BRANDS)}`);
+    }
+    if (imgBrand && !VALID_BRANDS.includes(imgBrand)) throw errors.invalidArgument(`Image requires unknown brand "${safe(imgBrand)}"`);
+    if (pkgBrand && !VALID_BRANDS.includes(pkgBrand)) throw errors.invalidArgument(`Package requires unknown brand "${safe(pkgBrand)}"`);
+    // CloudAPI's SAPI defaults: default_hvm_brand "kvm", default_container_brand "joyent".
+    brand = brand || imgBrand || pkgBrand || (img.type === "zvol" ? "kvm" : "joyent");
+    if (pkgBrand && pkgBrand !== brand) throw errors.invalidArgument(`Package requires brand "${safe(pkgBrand)}", but brand "${safe(brand)}" was selected`);
+    if (imgBrand && pkgBrand && imgBrand !== pkgBrand) throw errors.invalidArgument(`Image requires brand "${safe(imgBrand)}", but pkq requires brand "${safe(pkgBrand)}"`);
+    if (imgBrand && imgBrand !== brand) throw errors.invalidArgument(`Image requires brand "${safe(imgBrand)}", but brand "${safe(brand)}" was selected`);
+    if (HVM_BRANDS.includes(brand)) {
+      if (img.type !== "zvol") throw errors.invalidArgument(`Brand "${safe(brand)}" requires the image type to be "zvol"`);
     } else if (img.type === "zvol") {
-      brand = "kvm";
-    } else {
-      brand = "joyent";
+      throw errors.invalidArgument(`Brand "${safe(brand)}" cannot use an image of type "zvol"`);
     }
-    if (req.params.brand !== undefined) {
-      if (req.params.brand !== "kvm" && req.params.brand !== "bhyve") throw errors.invalidArgument('"brand" must be one of "kvm" or "bhyve"');
-      if (img.type !== "zvol") throw errors.invalidArgument(`brand "${req.params.brand}" can only be used with zvol images`);
-      if (reqBrand !== undefined && reqBrand !== req.params.brand) throw errors.invalidArgument(`Image requires brand "${reqBrand}", but brand "${req.params.brand}" was selected`);
-      brand = req.params.brand;
-    }
-    if (pkg.brand !== undefined && pkg.brand !== brand) {
-      throw errors.invalidArgument(`Package requires brand "${pkg.brand}", but brand "${brand}" was selected`);
-    }
-    if (img.type === "lx-dataset" || img.type === "docker") brand = "lx";
     return brand;
   }
 
+  /**
+   * CreateMachine `networks` (cloudapi getCreateOptions + validation/networks.js): UUID
+   * strings or (≥ 7.3) {ipv4_uuid, ipv4_ips: [one ip] | ipv4_count: 1}; duplicates dropped;
+   * pools resolve to a member with free addresses. Returns [{net, ip?}].
+   */
   function pickNetworks(req) {
     const nets = req.params.networks;
     if (!Array.isArray(nets)) return store.defaultNetworks();
     const objectsAllowed = !ctx.below(req, "7.3.0");
+    const usable = usableNetworks(store, req.account);
+    const byId = new Map(usable.map((n) => [n.id, n]));
     const seen = new Set();
-    const out = [];
+    const wanted = [];
     nets.forEach((n, idx) => {
       let id = n;
       let ip;
       if (objectsAllowed) {
         if (n && typeof n === "object" && !Array.isArray(n)) {
-          if (typeof n.ipv4_uuid !== "string") throw errors.invalidArgument(`property "networks[${idx}].ipv4_uuid": string expected`);
+          const err = validateNetworkObject(n, byId);
+          if (err) throw err;
           id = n.ipv4_uuid;
-          if (n.ipv4_ips !== undefined) {
-            if (!Array.isArray(n.ipv4_ips) || n.ipv4_ips.length !== 1 || typeof n.ipv4_ips[0] !== "string") {
-              throw errors.invalidArgument(`property "networks[${idx}].ipv4_ips": array of one IP expected`);
-            }
-            ip = n.ipv4_ips[0];
-          }
+          if (Array.isArray(n.ipv4_ips)) ip = n.ipv4_ips[0];
         } else if (typeof n !== "string") {
           throw errors.invalidArgument(`property "networks[${idx}]": array of strings or objects expected`);
         }
       } else if (typeof n !== "string") {
         throw errors.invalidArgument("Invalid Networks");
       }
+      // CloudAPI asserts the id is a UUID; the AssertionError becomes a bare 500.
+      if (!params.isUuid(id)) throw errors.plainError("netUuid (uuid) is required");
       if (seen.has(id)) return;
       seen.add(id);
-      out.push({ id, ip });
+      wanted.push({ id, ip });
     });
-    const usable = new Map(store.networksFor(req.account).map((n) => [n.id, n]));
-    const resolved = out.map(({ id, ip }) => {
-      const net = typeof id === "string" ? usable.get(id.toLowerCase()) : undefined;
+    const resolved = wanted.map(({ id, ip }) => {
+      const net = byId.get(id);
       if (!net) throw errors.invalidArgument("Invalid Networks");
-      if (ip !== undefined) {
-        if (net.public) throw errors.invalidArgument(`property "networks[${out.findIndex((x) => x.id === id)}].ipv4_ips": cannot specify IPs on public networks`);
-        const cur = net.ips.get(ip);
-        if (!ipInRange(net, ip)) throw errors.invalidArgument(`property "networks[${out.findIndex((x) => x.id === id)}].ipv4_ips": IP "${ip}" is not in the network's subnet`);
-        if (cur && cur.belongs_to_uuid) throw errors.invalidArgument(`IP "${ip}" is already in use`);
+      if (isPool(net)) {
+        const member = poolMemberFor(store, net);
+        return { net: member, pool: net, ip };
       }
       return { net, ip };
     });
-    if (resolved.filter((r) => r.net.public).length > 1) throw errors.invalidArgument("Can specify a maximum of 1 public networks");
+    const publicCount = resolved.filter((r) => (r.pool ? r.pool.public : r.net && r.net.public)).length;
+    if (publicCount > 1) throw errors.invalidArgument("Can specify a maximum of 1 public networks");
     return resolved;
+  }
+
+  /** cloudapi lib/validation/networks.js validateNetworkObject. */
+  function validateNetworkObject(o, byId) {
+    const { ipv4_uuid: id, ipv4_ips: ips, ipv4_count: count } = o;
+    if (!id) return errors.missingParameter("network objects must contain ipv4_uuid");
+    if (typeof id !== "string") return errors.invalidArgument("ipv4_uuid must be a string");
+    if (!params.isUuid(id)) return errors.invalidArgument(`ipv4_uuid: ${id} is not a uuid`);
+    if (count !== undefined && ips !== undefined) return errors.invalidArgument("ipv4_count and ipv4_ips cannot be specified together");
+    if (count !== undefined) {
+      if (typeof count !== "number") return errors.invalidArgument("ipv4_count must be a number");
+      if (count !== 1) return errors.invalidArgument("ipv4_count can only be set to 1");
+    }
+    if (ips !== undefined) {
+      if (!Array.isArray(ips)) return errors.invalidArgument("ipv4_ips must be an array with a single IP");
+      if (ips.length !== 1) return errors.invalidArgument(`ipv4_ips: network with ipv4_uuid ${id} should contain a single IP array`);
+      if (typeof ips[0] !== "string") return errors.invalidArgument("ipv4_ips[0]: string expected");
+      const net = byId.get(id);
+      if (!net) return errors.notFound(`ipv4_uuid: network ${id} not found`);
+      if (isPool(net)) return errors.invalidArgument(`ipv4_uuid: ${id} cannot specify IP on a network pool`);
+      if (!net.owner) return errors.invalidArgument(`ipv4_uuid: ${id} cannot specify IP on a public network`);
+    }
+    return null;
   }
 
   function ipInRange(net, ip) {
@@ -314,9 +340,16 @@ export function register(ctx) {
       throw errors.invalidArgument(`You must use a package with at most ${maxRam} MiB of RAM in order to provision the selected image`);
     }
     const rules = parseAffinity(req);
-    if (p.disks !== undefined) {
-      if (brand !== "bhyve" || !pkg.flexible_disk) throw errors.invalidArgument("disks can only be specified for bhyve VMs with a flexible_disk package");
-      if (!Array.isArray(p.disks) || p.disks.length < 1 || p.disks.length > 8) throw errors.invalidArgument("disks must be an array of 1 to 8 disks");
+    if (HVM_BRANDS.includes(brand) && p.disks) {
+      if (!pkg.flexible_disk || brand !== "bhyve") throw errors.invalidArgument("The use of `disks` is only supported if the package has the flexible_disk attr set to true");
+      if (!Array.isArray(p.disks) || p.disks.length > 8) throw errors.invalidArgument("A maximum of 8 disks per VM are supported");
+    }
+    if (p.delegate_dataset === true) {
+      throw errors.invalidArgument("Support for delegated datasets is not enabled (experimental_cloudapi_delegate_dataset in SAPI)");
+    }
+    if (Array.isArray(p.volumes) && p.volumes.length > 0) {
+      if (HVM_BRANDS.includes(brand)) throw errors.invalidArgument(`volumes not yet supported with brand "${brand}"`);
+      throw errors.invalidArgument("Support for automounting volumes is not enabled");
     }
     const { tags, metadata, internal, bad } = flatTagsAndMetadata(req);
 
@@ -336,24 +369,28 @@ export function register(ctx) {
     if (bad.length) throw vmapiInvalid(bad);
 
     if (!noKeys) metadata.root_authorized_keys = account.keys.map((k) => `${k.key}\n`).join("");
-    const m = store.newMachine({ account, image: img, pkg, name, networks, brand, id });
-    if (!m) throw errors.restError(409, "InvalidArgument", "Invalid Networks: no free IP address");
+    // NAPI problems (pool exhausted, requested IP taken or outside the subnet) surface in
+    // the provisioning workflow: the machine is created without that NIC and then fails.
+    let napiFails = false;
+    const nicPlan = networks.filter((w) => {
+      if (!w.net) napiFails = true;
+      else if (w.ip !== undefined && (!ipInRange(w.net, w.ip) || (w.net.ips.get(w.ip) || {}).belongs_to_uuid)) napiFails = true;
+      else return true;
+      return false;
+    });
+    const m = store.newMachine({ account, image: img, pkg, name, networks: nicPlan, brand, id });
+    if (!m) throw errors.internalError("Internal error: no free IP address on the requested networks");
     m.metadata = metadata;
     m.internal_metadata = internal;
     m.tags = tags;
     m.firewall_enabled = p.firewall_enabled === true || p.firewall_enabled === "true";
     m.deletion_protection = p.deletion_protection === true;
     if (p.encrypted === true) m.encrypted = true;
-    if (p.delegate_dataset === true) m.delegate_dataset = true;
 
     // Placement and capacity problems are found by the provisioning workflow, later.
     const servers = placement(account, rules);
     const tooSmall = img.type === "zvol" && pkg.flexible_disk && img.image_size && pkg.disk < img.image_size;
-    // An HVM brand needs a zvol image and a container brand a dataset; CloudAPI lets the
-    // mismatch through and the provisioning job fails.
-    const hvm = brand === "kvm" || brand === "bhyve";
-    const wrongKind = hvm !== (img.type === "zvol");
-    const willFail = servers.length === 0 || tooSmall || wrongKind;
+    const willFail = servers.length === 0 || tooSmall || napiFails;
     const kind = brand === "kvm" || brand === "bhyve" ? "provision_hvm" : "provision";
     jobs.schedule({
       kind,
@@ -435,12 +472,11 @@ export function register(ctx) {
       if (m.state === "provisioning") throw unallocated("update");
       if (m.brand === "kvm") throw errors.invalidArgument("resize is not supported for KVM virtualmachines");
       const pkg = loadPackage(req);
-      if (m.brand === "bhyve" && !pkg.flexible_disk) throw errors.invalidArgument("bhyve VMs can only be resized to packages with flexible_disk");
-      if (pkg.brand !== undefined && pkg.brand !== m.brand) throw errors.invalidArgument(`Package requires brand "${pkg.brand}", but the VM has brand "${m.brand}"`);
       const img = store.images.get(m.image);
       const reqs = (img && img.requirements) || {};
       if (reqs.min_ram && reqs.min_ram > pkg.memory) throw errors.invalidArgument(`Package RAM (${pkg.memory}) is less than allowed by the image (${reqs.min_ram})`);
       if (reqs.max_ram && reqs.max_ram < pkg.memory) throw errors.invalidArgument(`Package RAM (${pkg.memory}) is more than allowed by the image (${reqs.max_ram})`);
+      if (m.brand === "bhyve" && !pkg.flexible_disk) throw errors.invalidArgument("Resizing to a package without flexible disk space is not supported");
       update(req, m, "resize", "resize", () => {
         m.package = pkg.id;
         m.packageName = pkg.name;

@@ -1,33 +1,33 @@
-// Machine snapshots (cloudapi lib/snapshots.js, cloudapi.md §4.8): queued → created as a job;
-// rollback (StartMachineFromSnapshot) and delete are jobs too. KVM has no snapshots.
+// Machine snapshots (cloudapi lib/snapshots.js, cloudapi.md §4.8): queued → running →
+// created as a job; rollback (StartMachineFromSnapshot) and delete are jobs too. As in
+// CloudAPI, a snapshot's state is its job's execution, the list shows only snapshots that
+// exist on the VM (not yet-queued ones), and GET of one whose job exists but which is gone
+// answers {name, state: "deleted"}. bhyve snapshots are off (the operator flag's default),
+// KVM is refused by VMAPI.
 
 export function register(ctx) {
   const { store, errors, jobs } = ctx;
 
-  const json = (s) => ({ name: s.name, state: s.state, size: s.size, created: s.created, updated: s.updated });
+  // cloudapi translate(): created and updated are both the snapshot's creation time.
+  const json = (s) => (s.state === "deleted" ? { name: s.name, state: "deleted" } : { name: s.name, state: s.state, size: s.size, created: s.created, updated: s.created });
 
-  const machine = (req) => {
-    const m = ctx.getMachine(req);
-    if (m.brand === "kvm") throw errors.conflict("BrandNotSupported", "snapshots are not supported for VMs of brand kvm");
-    return m;
-  };
+  const onVm = (s) => s.state !== "queued" && s.state !== "deleted" && s.state !== "failed" && s.state !== "canceled";
 
-  const find = (m, name) => {
-    const s = m.snapshots.find((x) => x.name === name);
-    if (!s) throw errors.notFound(`snapshot ${name} not found`);
-    return s;
-  };
+  ctx.route("GET", "/:account/machines/:machine/snapshots", "ListMachineSnapshots", (req) => ctx.getMachine(req).snapshots.filter(onVm).map(json));
 
-  ctx.route("GET", "/:account/machines/:machine/snapshots", "ListMachineSnapshots", (req) => {
-    const m = ctx.getMachine(req);
-    return m.snapshots.filter((s) => s.state !== "deleted").map(json);
+  ctx.route("GET", "/:account/machines/:machine/snapshots/:name", "GetMachineSnapshot", (req) => {
+    const s = ctx.getMachine(req).snapshots.find((x) => x.name === req.params.name);
+    if (!s) throw errors.notFound("Snapshot does not exist");
+    return json(s);
   });
 
-  ctx.route("GET", "/:account/machines/:machine/snapshots/:name", "GetMachineSnapshot", (req) => json(find(ctx.getMachine(req), req.params.name)));
-
   ctx.route("POST", "/:account/machines/:machine/snapshots", "CreateMachineSnapshot", (req, res) => {
-    const m = machine(req);
-    if (m.state === "provisioning") throw errors.conflict("UnallocatedVM", "Cannot call create_snapshot for a VM that has not been provisioned yet");
+    const m = ctx.getMachine(req);
+    if (m.brand === "bhyve") throw errors.invalidArgument("Snapshots of bhyve VMs are not allowed");
+    if (!["joyent", "joyent-minimal", "lx", "bhyve"].includes(m.brand)) {
+      throw errors.conflict("BrandNotSupported", `snapshots are not supported for VMs of brand "${m.brand}"`);
+    }
+    if (m.state === "provisioning") throw errors.conflict("UnallocatedVM", "Cannot call snapshot for a VM that has not been provisioned yet");
     let name = req.params.name;
     if (name === undefined || name === null || name === "") {
       name = new Date(store.now()).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
@@ -63,9 +63,9 @@ export function register(ctx) {
   });
 
   ctx.route("POST", "/:account/machines/:machine/snapshots/:name", "StartMachineFromSnapshot", (req, res) => {
-    const m = machine(req);
-    const snap = find(m, req.params.name);
-    if (snap.state !== "created") throw errors.invalidArgument(`snapshot ${snap.name} is not ready (state ${snap.state})`);
+    const m = ctx.getMachine(req);
+    const snap = m.snapshots.find((x) => x.name === req.params.name && onVm(x));
+    if (!snap) throw errors.notFound(`${req.params.name} not found`);
     const wasRunning = m.state === "running";
     if (wasRunning) m.state = "stopping";
     jobs.schedule({
@@ -85,7 +85,8 @@ export function register(ctx) {
 
   ctx.route("DELETE", "/:account/machines/:machine/snapshots/:name", "DeleteMachineSnapshot", (req, res) => {
     const m = ctx.getMachine(req);
-    const snap = find(m, req.params.name);
+    const snap = m.snapshots.find((x) => x.name === req.params.name && onVm(x));
+    if (!snap) throw errors.notFound(`${req.params.name} not found`);
     jobs.schedule({
       kind: "snapshot_delete",
       machine: m,

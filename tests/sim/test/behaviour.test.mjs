@@ -288,9 +288,7 @@ describe("version negotiation", () => {
     assertError(await ctx.request("GET", "/my", { version: "5.0.0" }), 400, "InvalidVersion");
   });
 
-  test("VNC quirk: route is 8.4.0 only, so ~9 → InvalidVersion and ~9||~8 reaches the handler", {
-    todo: "simulator has no ConnectMachineVNC route yet (GET /my/machines/:id/vnc → 404)",
-  }, async () => {
+  test("VNC quirk: route is 8.4.0 only, so ~9 → InvalidVersion and ~9||~8 reaches the handler", async () => {
     const machines = (await ok("GET", "/my/machines?limit=1")).json;
     assert.ok(machines.length, "need a machine");
     const id = machines[0].id;

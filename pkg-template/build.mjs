@@ -1,6 +1,6 @@
 // Assembles pkg/ from wasm-bindgen's output and the files in pkg-template/, writes the published
 // package.json, and prints sizes. Called by pkg-template/build; not shipped.
-import { readFileSync, writeFileSync, copyFileSync, mkdirSync, rmSync, renameSync, readdirSync, existsSync } from "node:fs";
+import { readFileSync, writeFileSync, copyFileSync, mkdirSync, rmSync, renameSync, readdirSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
@@ -45,13 +45,17 @@ put(`${NAME}.node.d.cts`, types);
 // keystore.js (the browser KeyStore) is imported by index.js and, lazily, by index.node.cjs.
 const entries = ["index.js", "index.node.cjs", "index.node.mjs", "index.d.ts", "index.node.d.cts", "keystore.js"];
 for (const f of entries) copyFileSync(join(template, f), join(staging, f));
+// Node-only modules (ssh-agent socket, triton profiles), required by index.node.cjs.
+const nodeFiles = readdirSync(join(template, "node")).sort().map((f) => `node/${f}`);
+mkdirSync(join(staging, "node"));
+for (const f of nodeFiles) copyFileSync(join(template, f), join(staging, f));
 const readme = existsSync(join(template, "README.md")) ? join(template, "README.md") : join(args.root, "README.md");
 copyFileSync(readme, join(staging, "README.md"));
 copyFileSync(join(args.root, "LICENSE"), join(staging, "LICENSE"));
 
 // The published manifest: the template's descriptive fields, the crate's version, no tooling.
 const { private: _private, devDependencies: _dev, version: _v, ...meta } = JSON.parse(readFileSync(join(template, "package.json"), "utf8"));
-const files = [...entries, `${NAME}.js`, `${NAME}.node.cjs`, `${NAME}.d.ts`, `${NAME}.node.d.cts`, `${NAME}_bg.wasm`];
+const files = [...entries, ...nodeFiles, `${NAME}.js`, `${NAME}.node.cjs`, `${NAME}.d.ts`, `${NAME}.node.d.cts`, `${NAME}_bg.wasm`];
 const manifest = {
   ...meta,
   version: cargoPackageField("version"),
@@ -85,7 +89,7 @@ renameSync(staging, args.out);
 
 // Sizes of what users download.
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-const rows = readdirSync(args.out).sort().map((f) => {
+const rows = readdirSync(args.out, { recursive: true }).filter((f) => statSync(join(args.out, f)).isFile()).sort().map((f) => {
   const data = readFileSync(join(args.out, f));
   const gz = gzipSync(data, { level: 9 }).length;
   const br = brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;

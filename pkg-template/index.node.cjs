@@ -18,6 +18,9 @@ function showFieldsWhenInspected(classes) {
   }
 }
 showFieldsWhenInspected(require("./smartdc_wasm.node.cjs"));
+// Node-only features (DataCenter.fromEnv/fromProfile, agentSigner) replace the wasm's stubs,
+// which reject with NotSupported in browsers.
+require("./node/config.cjs").install(require("./smartdc_wasm.node.cjs"));
 
 // Written as a direct `module.exports = require(…)` so Node's CommonJS export detection
 // (cjs-module-lexer) sees every named export and index.node.mjs can re-export them.

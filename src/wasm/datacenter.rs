@@ -4,13 +4,12 @@
 //! across an `.await`.
 
 use super::cancel::AbortSignal;
+use super::credentials::{self, Credentials};
 use super::js_error::{OrJs, to_js, type_error};
 use super::machine::{Machine, gone_wire};
 use super::options::{Options, from_js, kind, string_arg};
-use super::signer::{SignerChoice, make_signer};
-use super::transport::{
-    Client, Credentials, HasId, HasName, JsDecoder, RESERVED_HEADERS, parse_checked,
-};
+use super::signer::SignerChoice;
+use super::transport::{Client, HasId, HasName, JsDecoder, RESERVED_HEADERS, parse_checked};
 use crate::api::{self, account, datacenters, images, machines, packages};
 use crate::error::Error;
 use crate::json::Json;
@@ -43,6 +42,8 @@ const OPTIONS: &[&str] = &[
     "timeout",
     "signer",
     "signedHeaders",
+    "actAs",
+    "agent",
 ];
 
 /// Default `accept-version`: CloudAPI 9, else 8.
@@ -92,22 +93,25 @@ impl DataCenter {
         self.client.creds.user.clone()
     }
 
-    /// The `keyId` sent with every request.
+    /// The `keyId` sent with every request (undefined until a locked key or agent is first used).
     #[wasm_bindgen(getter, js_name = keyId)]
-    pub fn key_id(&self) -> String {
-        self.client.creds.key_id.clone()
+    pub fn key_id(&self) -> Option<String> {
+        self.client.creds.key_id()
     }
 
-    /// The http-signature algorithm (`rsa-sha256`, `ecdsa-sha256`, …).
+    /// The http-signature algorithm (`rsa-sha256`, `ecdsa-sha256`, …), once known.
     #[wasm_bindgen(getter)]
-    pub fn algorithm(&self) -> String {
-        self.client.creds.signer.algorithm().as_str().to_string()
+    pub fn algorithm(&self) -> Option<String> {
+        self.client
+            .creds
+            .algorithm()
+            .map(|a| a.as_str().to_string())
     }
 
-    /// The signer in use: `"webcrypto"` or `"rust"`.
+    /// The signer in use: `"webcrypto"`, `"rust"`, `"custom"` (a signer object) or `"pending"`.
     #[wasm_bindgen(getter)]
     pub fn signer(&self) -> String {
-        self.client.creds.signer.kind().to_string()
+        self.client.creds.kind().to_string()
     }
 
     /// The `accept-version` sent.
@@ -122,16 +126,19 @@ impl DataCenter {
         let o = Object::new();
         let c = &self.client;
         set(&o, "url", &JsValue::from_str(&c.base_url));
-        set(&o, "account", &JsValue::from_str(&c.creds.account));
+        set(&o, "account", &JsValue::from_str(&c.creds.login));
+        if c.creds.account != c.creds.login {
+            set(&o, "actAs", &JsValue::from_str(&c.creds.account));
+        }
         if let Some(u) = &c.creds.user {
             set(&o, "user", &JsValue::from_str(u));
         }
-        set(&o, "keyId", &JsValue::from_str(&c.creds.key_id));
-        set(
-            &o,
-            "algorithm",
-            &JsValue::from_str(c.creds.signer.algorithm().as_str()),
-        );
+        if let Some(k) = c.creds.key_id() {
+            set(&o, "keyId", &JsValue::from_str(&k));
+        }
+        if let Some(a) = c.creds.algorithm() {
+            set(&o, "algorithm", &JsValue::from_str(a.as_str()));
+        }
         o.into()
     }
 
@@ -425,6 +432,76 @@ impl DataCenter {
         })
     }
 
+    /// A pre-signed URL (CloudAPI's query-string signature) allowing `methods` on `path`
+    /// until `expires` (Unix seconds or a `Date`; default now + 300 s).
+    #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
+    pub fn presign(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | string[]")] methods: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let (methods, path, expires, mut query) =
+            match prepare_presign(&methods, &path, &options.unwrap_or_default()) {
+                Ok(p) => p,
+                Err(e) => return rejected(e),
+            };
+        let c = self.client.clone();
+        promise(async move {
+            let creds = &c.creds;
+            if creds.key_id().is_none() || creds.algorithm().is_none() {
+                // Why: a locked key or an agent learns its keyId and algorithm on first use,
+                // and both are part of what a pre-signed URL signs.
+                creds.sign(b"").await.or_js()?;
+            }
+            let (Some(key_id), Some(alg)) = (creds.key_id(), creds.algorithm()) else {
+                return Err(to_js(&Error::local(
+                    credentials::SIGNER_ERROR,
+                    "the signer did not say which keyId and algorithm it uses",
+                )));
+            };
+            let (host, prefix) = host_and_prefix(&c.base_url);
+            let full_path = format!("{prefix}{path}");
+            query.push(("algorithm".into(), alg.as_str().into()));
+            query.push(("expires".into(), expires.to_string()));
+            query.push(("keyId".into(), key_id.clone()));
+            query.push(("method".into(), methods.join(",")));
+            let text = signing::presign_string(&methods, &host, &full_path, &query);
+            let signed = creds.sign(text.as_bytes()).await.or_js()?;
+            if signed.key_id != key_id || signed.algorithm != alg {
+                return Err(to_js(&Error::local(
+                    credentials::SIGNER_ERROR,
+                    "the signer changed keys while pre-signing; try again",
+                )));
+            }
+            let target = signing::presigned_target(&full_path, &query, &signed.signature);
+            let origin = c
+                .base_url
+                .get(..c.base_url.len() - prefix.len())
+                .unwrap_or("");
+            Ok(JsValue::from_str(&format!("{origin}{target}")))
+        })
+    }
+
+    /// Node only: a DataCenter from the triton CLI's environment variables (rejects elsewhere).
+    #[wasm_bindgen(js_name = fromEnv, unchecked_return_type = "Promise<DataCenter>")]
+    pub fn from_env(
+        #[wasm_bindgen(unchecked_optional_param_type = "Partial<DataCenterOptions>")]
+        _overrides: Option<JsValue>,
+    ) -> Promise {
+        rejected(node_only("DataCenter.fromEnv()"))
+    }
+
+    /// Node only: a DataCenter from a triton CLI profile (`~/.triton`; rejects elsewhere).
+    #[wasm_bindgen(js_name = fromProfile, unchecked_return_type = "Promise<DataCenter>")]
+    pub fn from_profile(
+        #[wasm_bindgen(unchecked_optional_param_type = "string")] _name: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "Partial<DataCenterOptions>")]
+        _overrides: Option<JsValue>,
+    ) -> Promise {
+        rejected(node_only("DataCenter.fromProfile()"))
+    }
+
     /// Any CloudAPI call: `{ status, headers, body }` (body parsed when JSON); non-2xx rejects.
     #[wasm_bindgen(unchecked_return_type = "Promise<RawResponse>")]
     pub fn request(
@@ -494,35 +571,56 @@ fn build(options: &JsValue) -> Result<Client, JsValue> {
         type_error("new DataCenter(options): account is required (your CloudAPI login)")
     })?;
     let user = non_empty(&o, "user")?;
+    let act_as = non_empty(&o, "actAs")?;
+    let path_account = act_as.unwrap_or_else(|| account.clone());
+    let key_id_opt = o.string("keyId")?;
+    let signer_opt = o.get("signer")?;
+    let signer_object = signer_opt
+        .as_ref()
+        .filter(|v| v.is_object() && !v.is_function())
+        .cloned();
+    let choice = match (&signer_opt, &signer_object) {
+        (None, _) => SignerChoice::Auto,
+        (Some(_), Some(_)) => SignerChoice::Auto,
+        (Some(v), None) => {
+            let s = v.as_string().ok_or_else(|| {
+                type_error(format!(
+                    "new DataCenter(options): signer must be one of {} or a signer object \
+                     {{ keyId, algorithm, sign(data) }}, got {}",
+                    SignerChoice::NAMES.join(", "),
+                    kind(v)
+                ))
+            })?;
+            SignerChoice::parse(&s).ok_or_else(|| {
+                type_error(format!(
+                    "new DataCenter(options): signer must be one of {} or a signer object, got \
+                     {s:?}",
+                    SignerChoice::NAMES.join(", ")
+                ))
+            })?
+        }
+    };
 
-    let key_text = secret_text(&o, "privateKey")?.ok_or_else(|| {
-        type_error(
-            "new DataCenter(options): privateKey is required (the text of an SSH private key: \
-             OpenSSH, PKCS#1 or PKCS#8 PEM)",
-        )
-    })?;
-    let passphrase = match o.get("passphrase")? {
-        Some(v) if v.is_function() => {
+    let signer_object = match (o.get("agent")?, signer_object) {
+        (None, s) => s,
+        (Some(v), _) if v.as_bool() == Some(false) => None,
+        (Some(_), Some(_)) => {
             return Err(type_error(
-                "new DataCenter(options): a passphrase callback is not supported yet; pass the \
-                 passphrase as a string",
+                "new DataCenter(options): give agent or a signer object, not both",
             ));
         }
-        Some(_) => secret_text(&o, "passphrase")?,
-        None => None,
+        (Some(v), None) => Some(super::agent::agent_signer_for(&v)?),
     };
-    let key = keys::parse_private_key(key_text.as_str(), passphrase.as_ref().map(|p| p.as_bytes()))
-        .or_js()?;
-    drop(key_text);
-    drop(passphrase);
-
-    let public = key.public_key();
-    let key_input = match o.string("keyId")? {
-        Some(k) => signing::parse_key_id_input(&k),
-        None => signing::KeyIdInput::Md5(public.md5_fingerprint()),
+    let creds = if let Some(obj) = signer_object {
+        if o.get("privateKey")?.is_some() || o.get("passphrase")?.is_some() {
+            return Err(type_error(
+                "new DataCenter(options): give privateKey or a signer object, not both",
+            ));
+        }
+        Credentials::with_signer_object(path_account, account, user, obj, key_id_opt).or_js()?
+    } else {
+        key_credentials(&o, path_account, account, user, key_id_opt, choice)?
     };
-    let key_id =
-        signing::build_key_id(&account, user.as_deref(), &key_input, Some(&public)).or_js()?;
 
     let api_version = match o.string("apiVersion")? {
         Some(v) if v.trim().is_empty() || v.chars().any(char::is_control) => {
@@ -539,33 +637,161 @@ fn build(options: &JsValue) -> Result<Client, JsValue> {
     }
     let fetch = o.function("fetch")?;
     let timeout_ms = o.millis("timeout", true)?.unwrap_or(DEFAULT_TIMEOUT_MS);
-    let choice = match o.string("signer")? {
-        None => SignerChoice::Auto,
-        Some(s) => SignerChoice::parse(&s).ok_or_else(|| {
-            type_error(format!(
-                "new DataCenter(options): signer must be one of {}, got {s:?}",
-                SignerChoice::NAMES.join(", ")
-            ))
-        })?,
-    };
     let signed_headers = signed_header_list(&o, &headers)?;
 
-    let alg = key.default_algorithm();
-    let signer = make_signer(Rc::new(key), alg, choice).or_js()?;
     Ok(Client {
         base_url,
-        creds: Rc::new(Credentials {
-            account,
-            user,
-            key_id,
-            signer,
-        }),
+        creds: Rc::new(creds),
         api_version,
         headers,
         fetch,
         timeout_ms,
         signed_headers,
     })
+}
+
+/// Credentials from `privateKey` + `passphrase`: parsed now, or, for an encrypted key with a
+/// passphrase callback, on the first request (the callback is only called for such keys).
+fn key_credentials(
+    o: &Options,
+    account: String,
+    login: String,
+    user: Option<String>,
+    key_id: Option<String>,
+    choice: SignerChoice,
+) -> Result<Credentials, JsValue> {
+    let key_text = secret_text(o, "privateKey")?.ok_or_else(|| {
+        type_error(
+            "new DataCenter(options): privateKey is required (the text of an SSH private key: \
+             OpenSSH, PKCS#1 or PKCS#8 PEM), or give a signer object",
+        )
+    })?;
+    if let Some(cb) = o.get("passphrase")?.filter(|v| v.is_function()) {
+        if keys::is_encrypted(key_text.as_str()) {
+            return Ok(Credentials::with_passphrase_callback(
+                account,
+                login,
+                user,
+                key_text,
+                cb.unchecked_into(),
+                key_id,
+                choice,
+            ));
+        }
+        let key = keys::parse_private_key(key_text.as_str(), None).or_js()?;
+        drop(key_text);
+        let r =
+            credentials::ready(key, &login, user.as_deref(), key_id.as_deref(), choice).or_js()?;
+        return Ok(Credentials::with_key(account, login, user, r));
+    }
+    let passphrase = secret_text(o, "passphrase")?;
+    let key = keys::parse_private_key(key_text.as_str(), passphrase.as_ref().map(|p| p.as_bytes()))
+        .or_js()?;
+    drop(key_text);
+    drop(passphrase);
+    let r = credentials::ready(key, &login, user.as_deref(), key_id.as_deref(), choice).or_js()?;
+    Ok(Credentials::with_key(account, login, user, r))
+}
+
+/// The `NotSupported` error of a Node-only feature called elsewhere (the Node entries
+/// replace these stubs with the real functions).
+pub(crate) fn node_only(what: &str) -> JsValue {
+    to_js(&Error::local(
+        crate::error::codes::NOT_SUPPORTED,
+        format!(
+            "{what} needs Node (files, environment, sockets); in a browser construct \
+             new DataCenter({{ url, account, privateKey }}) or use a KeyStore"
+        ),
+    ))
+}
+
+/// The `Host` header fetch sends for `base_url` (default ports dropped) and the URL's path
+/// prefix ("" for a bare origin).
+fn host_and_prefix(base_url: &str) -> (String, &str) {
+    let (scheme, rest) = base_url.split_once("://").unwrap_or(("https", base_url));
+    let (authority, prefix) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let default_port = if scheme == "http" { ":80" } else { ":443" };
+    let host = authority.strip_suffix(default_port).unwrap_or(authority);
+    (host.to_string(), prefix)
+}
+
+/// Validates `presign(methods, path, { expires, query })`.
+#[allow(clippy::type_complexity)]
+fn prepare_presign(
+    methods: &JsValue,
+    path: &JsValue,
+    options: &JsValue,
+) -> Result<(Vec<String>, String, i64, Vec<(String, String)>), JsValue> {
+    let what = "presign(methods, path)";
+    let list: Vec<JsValue> = if let Some(a) = methods.dyn_ref::<Array>() {
+        a.iter().collect()
+    } else {
+        vec![methods.clone()]
+    };
+    let mut names = Vec::new();
+    for m in &list {
+        let m = string_arg(m, &format!("{what}: methods"))?;
+        let parsed = Method::parse(&m).or_js()?;
+        let name = parsed.as_str().to_string();
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    if names.is_empty() {
+        return Err(type_error(format!("{what}: give at least one method")));
+    }
+    let p = string_arg(path, &format!("{what}: path"))?;
+    if !p.starts_with('/')
+        || p.contains(['?', '#'])
+        || p.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(type_error(format!(
+            "{what}: path must start with / and have no query, fragment or spaces (put \
+             parameters in options.query), got {p:?}"
+        )));
+    }
+    let o = Options::new(
+        options,
+        "presign(methods, path, options)",
+        &["expires", "query"],
+        true,
+    )?;
+    let now = (super::cancel::now_ms() / 1000.0).floor();
+    let expires = match o.get("expires")? {
+        None => now + 300.0,
+        Some(v) if v.is_instance_of::<js_sys::Date>() => {
+            (v.unchecked_ref::<js_sys::Date>().get_time() / 1000.0).floor()
+        }
+        Some(v) => match v.as_f64() {
+            Some(n) if n.is_finite() && n > 0.0 => n.floor(),
+            _ => {
+                return Err(type_error(format!(
+                    "{what}: options.expires must be Unix seconds or a Date, got {}",
+                    kind(&v)
+                )));
+            }
+        },
+    };
+    if !(0.0..9.0e15).contains(&expires) {
+        return Err(type_error(format!(
+            "{what}: options.expires is out of range"
+        )));
+    }
+    let query = o.string_map("query")?.unwrap_or_default();
+    for (k, _) in &query {
+        if ["algorithm", "expires", "keyid", "signature", "method"]
+            .contains(&k.to_ascii_lowercase().as_str())
+        {
+            return Err(type_error(format!(
+                "{what}: options.query.{k} is set by presign itself"
+            )));
+        }
+    }
+    // Why: checked above to be a whole number of seconds in range.
+    Ok((names, p, expires as i64, query))
 }
 
 /// A string option that, when given, must not be blank.
@@ -596,7 +822,12 @@ fn secret_text(o: &Options, key: &str) -> Result<Option<Zeroizing<String>>, JsVa
         };
     }
     Err(type_error(format!(
-        "new DataCenter(options): option {key} must be a string or a Uint8Array, got {}",
+        "new DataCenter(options): option {key} must be a string or a Uint8Array{}, got {}",
+        if key == "passphrase" {
+            " (or an async function returning one)"
+        } else {
+            ""
+        },
         kind(&v)
     )))
 }

@@ -2,7 +2,9 @@
 //! `fetch` transport, the signers and the JS error objects. Everything here is thin: requests
 //! are built, signed and decoded by the sans-IO core.
 
+pub mod agent;
 pub mod cancel;
+pub mod credentials;
 pub mod datacenter;
 pub mod js_error;
 pub mod keystore;
@@ -58,10 +60,13 @@ export interface DataCenterOptions {
   user?: string;
   /** `/<account>/keys/<md5>`, an MD5 or `SHA256:` fingerprint, or a key name; default: the key's MD5. */
   keyId?: string;
-  /** The private key text: OpenSSH, PKCS#1 or PKCS#8 PEM. */
-  privateKey: string | Uint8Array;
-  /** Passphrase of an encrypted key. */
-  passphrase?: string | Uint8Array;
+  /** The private key text: OpenSSH, PKCS#1 or PKCS#8 PEM (not needed with a signer object). */
+  privateKey?: string | Uint8Array;
+  /**
+   * Passphrase of an encrypted key, or an async callback giving it: called only when the key
+   * is encrypted, once, on the first request (again after a wrong answer, `BadPassphrase`).
+   */
+  passphrase?: string | Uint8Array | (() => Promise<string | Uint8Array> | string | Uint8Array);
   /** Extra `{ name: url }` locations, checked before the built-in tables. */
   knownLocations?: Record<string, string>;
   /** `Accept-Version`; default `"~9||~8"`. */
@@ -72,8 +77,12 @@ export interface DataCenterOptions {
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
   /** Per-request timeout in ms (default 60000; `Infinity` for none). */
   timeout?: number;
-  /** Which signer: WebCrypto when available (`"auto"`, default), `"webcrypto"` or `"rust"`. */
-  signer?: "auto" | "webcrypto" | "rust";
+  /** Which signer: WebCrypto when available (`"auto"`, default), `"webcrypto"`, `"rust"`, or your own signer object (then no privateKey). */
+  signer?: "auto" | "webcrypto" | "rust" | SignerObject;
+  /** Node: sign with the ssh-agent (`true`: `$SSH_AUTH_SOCK`, each key in turn), like `signer: agentSigner(options)`. */
+  agent?: boolean | AgentSignerOptions;
+  /** Act as this account in request paths (operators; the triton CLI's `TRITON_ACT_AS`); the key still signs as `account`. */
+  actAs?: string;
   /** Header names to sign, in order; must include `"x-date"`. Default `["(request-target)", "x-date"]`. */
   signedHeaders?: string[];
 }
@@ -82,9 +91,55 @@ export interface DataCenterOptions {
 export interface DataCenterInfo {
   url: string;
   account: string;
+  actAs?: string;
   user?: string;
-  keyId: string;
-  algorithm: string;
+  /** Absent until a locked key or an agent is first used. */
+  keyId?: string;
+  algorithm?: string;
+}
+
+/**
+ * A signer you implement (an HSM, a KMS, Node's `crypto.sign`, an ssh-agent): it returns the
+ * bytes http-signature expects (RSA PKCS#1 v1.5, ECDSA DER or P1363 `r||s`, Ed25519 raw 64).
+ * `keyId`, `fingerprint` and `algorithm` may be getters that change after `rotate()`.
+ */
+export interface SignerObject {
+  /** A keyId path, MD5 fingerprint or key name (a `SHA256:` fingerprint needs `publicKey`). */
+  keyId?: string;
+  /** The key's MD5 (or, with `publicKey`, SHA256) fingerprint. */
+  fingerprint?: string;
+  /** The key's OpenSSH public line, to turn a SHA256 fingerprint into the MD5 CloudAPI wants. */
+  publicKey?: string;
+  /** `rsa-sha256`, `rsa-sha512`, `rsa-sha1`, `ecdsa-sha256`, `ecdsa-sha512` or `ed25519-sha512` (no sha384). */
+  algorithm?: string;
+  sign(data: Uint8Array): Promise<Uint8Array> | Uint8Array;
+  /** After a 401: move to the next key and resolve true to re-sign and retry, false to give up. */
+  rotate?(): Promise<boolean> | boolean;
+}
+
+/** Options of `agentSigner()` (Node). */
+export interface AgentSignerOptions {
+  /** Default `$SSH_AUTH_SOCK`; on Windows the OpenSSH agent is `"\\\\.\\pipe\\openssh-ssh-agent"`. */
+  socketPath?: string;
+  /** MD5 or `SHA256:` fingerprint of the agent key to use; default: each key in turn until CloudAPI accepts one. */
+  fingerprint?: string;
+  /** Ms to wait for the agent per operation (default 10000). */
+  timeout?: number;
+}
+
+/** An ssh-agent signer (Node): a `SignerObject` whose key is chosen on first use. */
+export interface AgentSigner extends SignerObject {
+  /** The agent's keys: `{ type, md5, sha256, comment, problem? }`. */
+  listKeys(): Promise<Array<{ type?: string; md5?: string; sha256?: string; comment: string; publicKey?: string; problem?: Error }>>;
+  rotate(): Promise<boolean>;
+}
+
+/** Options of `dc.presign()`. */
+export interface PresignOptions {
+  /** Expiry: Unix seconds or a Date (default now + 300 s). */
+  expires?: number | Date;
+  /** Extra query parameters, covered by the signature. */
+  query?: Record<string, string | number>;
 }
 
 /** Machine states CloudAPI reports. */

@@ -5,8 +5,8 @@
 //! JSON is parsed with the host's `JSON.parse` and fed to serde through serde-wasm-bindgen.
 
 use super::cancel::{AbortSignal, Scope, now_ms};
+use super::credentials::Credentials;
 use super::js_error::{describe_thrown, invalid_response};
-use super::signer::Signer;
 use crate::error::{Error, codes};
 use crate::request::Request;
 use crate::response::{self, Decoder};
@@ -24,6 +24,9 @@ extern "C" {
     fn global_fetch(input: &str, init: &JsValue) -> Result<JsValue, JsValue>;
 }
 
+/// How many times one request is re-signed with the signer's next key after a 401.
+const MAX_ROTATIONS: u32 = 64;
+
 /// Headers the user may not set: computed per request, or forbidden in browsers.
 pub const RESERVED_HEADERS: &[&str] =
     &["authorization", "x-date", "date", "host", "content-length"];
@@ -36,18 +39,6 @@ impl Decoder for JsDecoder {
         let v = js_sys::JSON::parse(text).map_err(|e| describe_thrown(&e))?;
         serde_wasm_bindgen::from_value(v).map_err(|e| e.to_string())
     }
-}
-
-/// Who signs and as whom; shared by a DataCenter, its siblings and its machines.
-pub struct Credentials {
-    /// The account login (path prefix).
-    pub account: String,
-    /// The sub-user, if any.
-    pub user: Option<String>,
-    /// The `keyId` sent in the `Authorization` header.
-    pub key_id: String,
-    /// The signer.
-    pub signer: Rc<dyn Signer>,
 }
 
 /// Everything needed to send requests to one datacenter.
@@ -129,22 +120,49 @@ impl Client {
         let secs = (now_ms() / 1000.0).floor() as i64;
         headers.push(("x-date".into(), signing::format_http_date(secs)));
 
-        let signer = &self.creds.signer;
         let text =
             signing::signing_string(req.method.as_str(), &target, &headers, &self.signed_headers)?;
-        let signature = signer.sign(text.as_bytes()).await?;
-        let auth = signing::authorization_header(
-            &self.creds.key_id,
-            signer.algorithm(),
-            &self.signed_headers,
-            &signature,
-        );
-        headers.push(("authorization".into(), auth));
+        let mut rotations = 0;
+        loop {
+            let signed = self.creds.sign(text.as_bytes()).await?;
+            let auth = signing::authorization_header(
+                &signed.key_id,
+                signed.algorithm,
+                &self.signed_headers,
+                &signed.signature,
+            );
+            let r = self
+                .exchange(req, &headers, auth, &target, &what, &scope)
+                .await?;
+            // Why: a signer with rotate() (an ssh-agent holding several keys) tries each of
+            // its keys until CloudAPI accepts one, as the seed's agent support did.
+            if r.status == 401
+                && rotations < MAX_ROTATIONS
+                && self.creds.can_rotate()
+                && self.creds.rotate(&signed.key_id).await?
+            {
+                rotations += 1;
+                continue;
+            }
+            return Ok(r);
+        }
+    }
 
+    /// One fetch of `req` with `headers` plus `authorization`; reads status, headers, text.
+    async fn exchange(
+        &self,
+        req: &Request,
+        headers: &[(String, String)],
+        auth: String,
+        target: &str,
+        what: &str,
+        scope: &Scope,
+    ) -> Result<RawResponse, Error> {
         let header_obj = Object::new();
-        for (k, v) in &headers {
+        for (k, v) in headers {
             set(&header_obj, k, &JsValue::from_str(v));
         }
+        set(&header_obj, "authorization", &JsValue::from_str(&auth));
         let init = Object::new();
         set(&init, "method", &JsValue::from_str(req.method.as_str()));
         set(&init, "headers", &header_obj);
@@ -159,7 +177,7 @@ impl Client {
             None => global_fetch(&url, &init),
         };
         let fail = |e: JsValue| {
-            scope.ended(&what).unwrap_or_else(|| {
+            scope.ended(what).unwrap_or_else(|| {
                 Error::local(
                     codes::NETWORK_ERROR,
                     format!(

@@ -7,6 +7,12 @@ import badinput from "./badinput.mjs";
 import inspect from "./inspect.mjs";
 import quickstart from "./quickstart.mjs";
 import wire from "./wire.mjs";
+import agent from "./agent.mjs";
+import passphrase from "./passphrase.mjs";
+import presign from "./presign.mjs";
+import profiles from "./profiles.mjs";
+import secrets from "./secrets.mjs";
+import signers from "./signers.mjs";
 
 describe(`smartdc-wasm package through ${ENTRY}`, () => {
   before(startSim);
@@ -15,4 +21,10 @@ describe(`smartdc-wasm package through ${ENTRY}`, () => {
   wire();
   badinput();
   inspect();
+  passphrase();
+  signers();
+  agent();
+  profiles();
+  presign();
+  secrets();
 });

@@ -85,7 +85,7 @@ export declare class KeyStore {
 #[wasm_bindgen(js_name = keyMaterial, unchecked_return_type = "KeyMaterial")]
 pub fn key_material(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] key_text: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | undefined")] passphrase: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string | Uint8Array")] passphrase: JsValue,
 ) -> Result<JsValue, JsValue> {
     let text = secret("keyText", &key_text)?
         .ok_or_else(|| type_error("keyMaterial(keyText): keyText is required"))?;

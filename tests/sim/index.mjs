@@ -82,7 +82,7 @@ export async function startSimulator(options = {}) {
     ...opts,
     store,
     jobs: new Jobs(store, opts.factor),
-    throttle: new Throttle({ enabled: opts.throttle, now: () => store.now() }),
+    throttle: new Throttle({ enabled: opts.throttle }),
     readOnly: { enabled: false },
   };
   const { server, ctx } = await buildServer(sim);

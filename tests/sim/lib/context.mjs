@@ -33,8 +33,8 @@
  *       routing (404/405/InvalidVersion/415) → accept → authorization parser → date →
  *       query/body parsers → fullResponse → presigned URL → signature auth →
  *       assertAuthenticated → loadAccount (`my` resolved; req.account/req.caller/
- *       req.subuser set) → RBAC for sub-users → throttle(opts.group) → read-only check
- *       (POST/PUT/DELETE → 503) → handler.
+ *       req.subuser set) → RBAC for sub-users → read-only check (POST/PUT/DELETE → 503)
+ *       → throttle(opts.group) → handler.
  *       handler(req, res): may be async. Either send with `res.send(status, body)` (set
  *       headers with `res.header(name, value)` first) or RETURN a body (sent as 200 JSON).
  *       Throw (or reject with) a ctx.errors error to answer with it. `req.params` holds
@@ -45,8 +45,9 @@
  *         contentType: string|string[] accepted request types → restify 415 otherwise
  *                   (CreateKey & co: ["multipart/form-data","application/octet-stream",
  *                   "application/json","text/plain"] — export TYPED_CONTENT below)
- *         group:    throttle endpoint group (default: first path segment after
- *                   /:account, e.g. "machines"; "account" for /:account itself)
+ *         group:    throttle endpoint group (default from the path as CloudAPI mounts
+ *                   them: "machines" for /machines/** and /fwrules, "nics", "networks"
+ *                   for networks+fabrics, "keys" incl. sub-user keys, "account"…)
  *         auth:     false → no authentication at all (docs redirects only)
  *         head:     false → do not add the HEAD twin of a GET
  *         headName: explicit name of the HEAD twin (when the derived one would collide)
@@ -166,14 +167,18 @@ export function createContext(server, sim) {
     return undefined;
   };
 
+  // Throttle groups as CloudAPI's lib/app.js mounts them: every machine sub-resource
+  // (metadata, tags, snapshots, audit, disks, migrations, VNC) and the firewall rules share
+  // the "machines" bucket; fabrics share "networks"; sub-user keys share "keys".
+  const GROUPS = { fwrules: "machines", migrations: "machines", fabrics: "networks", images: "datasets", datasets: "datasets", datacenters: "datacenter", foreigndatacenters: "datacenter", volumesizes: "volumes" };
   const groupOf = (path) => {
     const seg = path.split("/").filter(Boolean);
     if (seg.length < 2) return "account";
     if (seg[1].startsWith(":")) return "resources";
-    if (seg[1] === "machines" && seg[3] && !seg[3].startsWith(":")) return seg[3] === "nics" ? "nics" : "machines";
-    if (seg[1] === "datasets") return "images";
-    if (seg[1] === "datacenters") return "datacenter";
-    return seg[1];
+    if (seg[1] === "machines") return seg[3] === "nics" ? "nics" : "machines";
+    if (seg[1] === "users" && seg[3] === "keys") return "keys";
+    if (seg[1] === "users" && seg[3] === "accesskeys") return "accesskeys";
+    return GROUPS[seg[1]] || seg[1];
   };
 
   const mount = (method, path, name, handler, opts) => {
@@ -184,7 +189,9 @@ export function createContext(server, sim) {
     if (opts.version) spec.version = opts.version;
     if (opts.contentType) spec.contentType = opts.contentType;
     const chain = [];
-    if (opts.auth !== false) chain.push(sim.throttle.middleware(opts.group || groupOf(path)), readOnly);
+    // CloudAPI: the read-only check is global middleware (after authorize); the throttle
+    // is the first handler of each route.
+    if (opts.auth !== false) chain.push(readOnly, sim.throttle.middleware(opts.group || groupOf(path)));
     chain.push(wrap(handler));
     const fn = { GET: "get", HEAD: "head", POST: "post", PUT: "put", DELETE: "del" }[method];
     if (!fn) throw new Error(`unsupported method ${method}`);

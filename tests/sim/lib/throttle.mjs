@@ -1,16 +1,20 @@
 // CloudAPI's per-login throttle (sapi_manifests/cloudapi userThrottles.all: burst 30,
-// rate 10/s), one token bucket per login per endpoint group (cloudapi.md §3.6):
-// 429 TooManyRequestsError "You have exceeded your request rate of 10 r/s.", no Retry-After.
-import { tooManyRequests } from "./errors.mjs";
+// rate 10/s; cloudapi.md §3.6): one restify.throttle({username: true}) per endpoint group,
+// exactly as CloudAPI's lib/throttle.js builds them, so the bucket arithmetic and the
+// 429 TooManyRequestsError "You have exceeded your request rate of 10 r/s." are restify's.
+// This class only adds the on/off switch and reconfiguration for the admin API.
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const restify = require("restify");
 
 export class Throttle {
-  constructor({ burst = 30, rate = 10, enabled = true, now = () => Date.now() } = {}) {
+  constructor({ burst = 30, rate = 10, enabled = true } = {}) {
     this.burst = burst;
     this.rate = rate;
     this.enabled = enabled;
-    this.now = now;
-    /** "<login>|<group>" → {tokens, last} */
-    this.buckets = new Map();
+    /** group → restify throttle handler (rebuilt on configure, which resets the buckets) */
+    this.instances = new Map();
   }
 
   /** Change settings (admin API); resets the buckets. */
@@ -18,31 +22,19 @@ export class Throttle {
     if (enabled !== undefined) this.enabled = !!enabled;
     if (burst !== undefined) this.burst = Number(burst);
     if (rate !== undefined) this.rate = Number(rate);
-    this.buckets.clear();
-  }
-
-  /** Take one token; false when the bucket is empty. */
-  take(login, group) {
-    const key = `${login}|${group}`;
-    const t = this.now();
-    let b = this.buckets.get(key);
-    if (!b) {
-      b = { tokens: this.burst, last: t };
-      this.buckets.set(key, b);
-    }
-    b.tokens = Math.min(this.burst, b.tokens + ((t - b.last) / 1000) * this.rate);
-    b.last = t;
-    if (b.tokens < 1) return false;
-    b.tokens -= 1;
-    return true;
+    this.instances.clear();
   }
 
   /** restify handler for one endpoint group. */
   middleware(group) {
     return (req, res, next) => {
-      if (!this.enabled || !req.account) return next();
-      if (this.take(req.username || req.account.login, group)) return next();
-      return next(tooManyRequests(`You have exceeded your request rate of ${this.rate} r/s.`));
+      if (!this.enabled) return next();
+      let t = this.instances.get(group);
+      if (!t) {
+        t = restify.throttle({ burst: this.burst, rate: this.rate, username: true });
+        this.instances.set(group, t);
+      }
+      return t(req, res, next);
     };
   }
 }

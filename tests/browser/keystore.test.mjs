@@ -158,3 +158,12 @@ test("after a reload: stored keys are non-extractable and sign CloudAPI requests
   assert.deepEqual(r.deleted, [true, false]);
   assert.deepEqual(r.after, ["ed25519", "rsa"]);
 });
+
+test("in Node (no IndexedDB) KeyStore.open() rejects with NotSupported through import and require", async () => {
+  const { createRequire } = await import("node:module");
+  const esm = await import(pathToFileURL(join(PKG, "index.node.mjs")).href);
+  const cjs = createRequire(import.meta.url)(join(PKG, "index.node.cjs"));
+  for (const KeyStore of [esm.KeyStore, cjs.KeyStore]) {
+    await assert.rejects(KeyStore.open(), (e) => e.name === "CloudApiError" && e.code === "NotSupported" && /browsers/.test(e.message));
+  }
+});

@@ -27,11 +27,15 @@ fuzz_target!(|data: &[u8]| {
                 if let Some(k) = &id.public_key {
                     let _ = agent::agent_algorithm(k);
                 }
-                for alg in [SignatureAlgorithm::RsaSha256, SignatureAlgorithm::EcdsaSha256] {
+                for alg in [
+                    SignatureAlgorithm::RsaSha256,
+                    SignatureAlgorithm::EcdsaSha256,
+                ] {
                     let _ = agent::sign_request(id, b"x-date: now", alg);
                 }
             }
-            let _ = agent::find_identity(&ids, "MD5:00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff");
+            let _ =
+                agent::find_identity(&ids, "MD5:00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff");
             for k in &keys {
                 let _ = agent::find_identity(&ids, &k.sha256_fingerprint());
             }

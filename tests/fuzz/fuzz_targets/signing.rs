@@ -9,7 +9,8 @@ use smartdc_wasm::response;
 use smartdc_wasm::signing;
 
 /// A throwaway public key (tests/fuzz/corpus/keys/ed.pub) for keyId translation.
-const PUBLIC: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGZEVtKhMaKsqxSMuooPVDq/1yYXLBII2rYwyP9TafP4";
+const PUBLIC: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGZEVtKhMaKsqxSMuooPVDq/1yYXLBII2rYwyP9TafP4";
 
 const ALGORITHMS: [SignatureAlgorithm; 6] = [
     SignatureAlgorithm::RsaSha1,

@@ -98,7 +98,7 @@ impl Credentials {
             login,
             user,
             source: Source::Lazy(Box::new(LazyKey {
-                text,
+                text: RefCell::new(Some(text)),
                 callback,
                 key_id,
                 choice,
@@ -220,7 +220,8 @@ impl Credentials {
 
 /// An encrypted key and the callback that gives its passphrase.
 struct LazyKey {
-    text: Zeroizing<String>,
+    /// The locked key text, wiped and dropped once the key is unlocked.
+    text: RefCell<Option<Zeroizing<String>>>,
     callback: Function,
     key_id: Option<String>,
     choice: SignerChoice,
@@ -285,7 +286,13 @@ impl LazyKey {
                 "the passphrase callback must resolve with a string or a Uint8Array",
             )
         })?;
-        let key = keys::parse_private_key(self.text.as_str(), Some(&pass))?;
+        let key = {
+            let text = self.text.borrow();
+            let text = text.as_ref().ok_or_else(|| {
+                Error::local(codes::INVALID_KEY, "the locked key is no longer available")
+            })?;
+            keys::parse_private_key(text.as_str(), Some(&pass))?
+        };
         drop(pass);
         let r = Rc::new(ready(
             key,
@@ -295,6 +302,8 @@ impl LazyKey {
             self.choice,
         )?);
         *self.ready.borrow_mut() = Some(r.clone());
+        // The parsed key now lives in the signer; the text copy is wiped (Zeroizing) here.
+        self.text.borrow_mut().take();
         Ok(r)
     }
 }

@@ -5,7 +5,8 @@
 //   const dc = new DataCenter({ url, account, signer: await store.signer("work") });
 // The key text is parsed in wasm (every format the package reads), handed to
 // crypto.subtle.importKey as PKCS#8 and wiped; IndexedDB keeps the CryptoKey (structured clone),
-// which script cannot export again.
+// which script cannot export again. The key text itself stays with the caller: a page that
+// read the file into a Uint8Array can wipe it with fill(0) after import().
 
 const DB_VERSION = 1;
 const STORE = "keys";
@@ -30,8 +31,16 @@ function done(request) {
 function committed(tx) {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
-    tx.onabort = tx.onerror = () => reject(failure("KeyStoreError", `IndexedDB: ${tx.error?.message ?? "transaction failed"}`, tx.error));
+    const fail = (error) => reject(failure("KeyStoreError", `IndexedDB: ${error?.message ?? "transaction failed"}`, error));
+    // A failed request reaches the transaction's onerror first (event.target is the request;
+    // tx.error is set only later, on abort).
+    tx.onerror = (event) => fail(event.target?.error ?? tx.error);
+    tx.onabort = () => fail(tx.error);
   });
+}
+
+function taken(name) {
+  return failure("InvalidArgument", `KeyStore: a key named ${JSON.stringify(name)} already exists; delete it or pass { replace: true }`);
 }
 
 function checkName(name) {
@@ -85,7 +94,7 @@ export function createKeyStore(wasm) {
     async import(name, keyText, { passphrase, replace = false } = {}) {
       checkName(name);
       if (!replace && (await this.get(name))) {
-        throw failure("InvalidArgument", `KeyStore: a key named ${JSON.stringify(name)} already exists; delete it or pass { replace: true }`);
+        throw taken(name);
       }
       const m = wasm.keyMaterial(keyText, passphrase);
       const { name: alg, hash, namedCurve } = m.webcrypto;
@@ -108,12 +117,20 @@ export function createKeyStore(wasm) {
         sha256: m.sha256,
         created: new Date().toISOString(),
         // How to call crypto.subtle.sign, and whether its output needs re-encoding.
-        sign: alg === "ECDSA" ? { name: alg, hash } : { name: alg },
+        signParams: alg === "ECDSA" ? { name: alg, hash } : { name: alg },
         p1363: m.p1363,
       };
       const tx = this.#db.transaction(STORE, "readwrite");
-      tx.objectStore(STORE).put(entry);
-      await committed(tx);
+      // add() fails if a concurrent import took the name since the check above.
+      const os = tx.objectStore(STORE);
+      if (replace) os.put(entry);
+      else os.add(entry);
+      try {
+        await committed(tx);
+      } catch (e) {
+        if (e.cause?.name === "ConstraintError") throw taken(name);
+        throw e;
+      }
       return summary(entry);
     }
 
@@ -148,12 +165,12 @@ export function createKeyStore(wasm) {
       const entry = await this.get(name);
       if (!entry) throw failure("KeyNotFound", `KeyStore: no key named ${JSON.stringify(name)}; import it first (stored: ${(await this.list()).map((k) => k.name).join(", ") || "none"})`);
       const subtle = this.#subtle;
-      const { cryptoKey, sign: params, p1363 } = entry;
+      const { cryptoKey, signParams, p1363 } = entry;
       return {
         fingerprint: entry.md5,
         algorithm: entry.algorithm,
         async sign(data) {
-          const sig = new Uint8Array(await subtle.sign(params, cryptoKey, data));
+          const sig = new Uint8Array(await subtle.sign(signParams, cryptoKey, data));
           // WebCrypto gives ECDSA as r||s; http-signature verifies DER.
           return p1363 ? wasm.ecdsaP1363ToDer(sig) : sig;
         },

@@ -84,6 +84,10 @@ test("import RSA (encrypted), Ed25519 and P-256 keys: fingerprints match ssh-key
       out.imported[name] = await store.import(name, text, name === "rsa" ? { passphrase } : {});
     }
     out.errors.duplicate = await code(store.import("ed25519", texts.ed25519));
+    // Two imports racing for one name: add() lets exactly one win.
+    const race = await Promise.allSettled([store.import("race", texts.ed25519), store.import("race", texts.p256)]);
+    out.race = race.map((r) => (r.status === "fulfilled" ? "stored" : `${r.reason.name}/${r.reason.code}`)).sort();
+    out.raceDeleted = await store.delete("race");
     out.list = await store.list();
     store.close();
     return out;
@@ -91,6 +95,8 @@ test("import RSA (encrypted), Ed25519 and P-256 keys: fingerprints match ssh-key
   assert.equal(r.errors.wrongPassphrase, "CloudApiError/BadPassphrase");
   assert.equal(r.errors.notAKey, "CloudApiError/InvalidKey");
   assert.equal(r.errors.duplicate, "CloudApiError/InvalidArgument");
+  assert.deepEqual(r.race, ["CloudApiError/InvalidArgument", "stored"]);
+  assert.equal(r.raceDeleted, true);
   assert.deepEqual(r.list.map((k) => k.name), ["ed25519", "p256", "rsa"], "failed imports stored nothing");
   const algorithms = { rsa: "rsa-sha256", ed25519: "ed25519-sha512", p256: "ecdsa-sha256" };
   for (const [name, k] of Object.entries(keys)) {

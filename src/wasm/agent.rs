@@ -179,7 +179,11 @@ pub(crate) fn agent_signer_for(option: &JsValue) -> Result<JsValue, JsValue> {
 /// Node only: a signer object backed by the ssh-agent (throws `NotSupported` elsewhere).
 #[wasm_bindgen(js_name = agentSigner, unchecked_return_type = "AgentSigner")]
 pub fn agent_signer(
-    #[wasm_bindgen(unchecked_optional_param_type = "AgentSignerOptions")] _options: Option<JsValue>,
+    #[wasm_bindgen(
+        js_name = "options",
+        unchecked_optional_param_type = "AgentSignerOptions"
+    )]
+    _options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     Err(super::datacenter::node_only("agentSigner()"))
 }

@@ -120,7 +120,7 @@ impl DataCenter {
         self.client.api_version.clone()
     }
 
-    /// `{ url, account, user?, keyId, algorithm }`; never key material.
+    /// `{ url, account, actAs?, user?, keyId?, algorithm? }`; never key material.
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "DataCenterInfo")]
     pub fn to_json(&self) -> JsValue {
         let o = Object::new();
@@ -486,7 +486,10 @@ impl DataCenter {
     /// Node only: a DataCenter from the triton CLI's environment variables (rejects elsewhere).
     #[wasm_bindgen(js_name = fromEnv, unchecked_return_type = "Promise<DataCenter>")]
     pub fn from_env(
-        #[wasm_bindgen(unchecked_optional_param_type = "Partial<DataCenterOptions>")]
+        #[wasm_bindgen(
+            js_name = "overrides",
+            unchecked_optional_param_type = "Partial<DataCenterOptions>"
+        )]
         _overrides: Option<JsValue>,
     ) -> Promise {
         rejected(node_only("DataCenter.fromEnv()"))
@@ -495,8 +498,13 @@ impl DataCenter {
     /// Node only: a DataCenter from a triton CLI profile (`~/.triton`; rejects elsewhere).
     #[wasm_bindgen(js_name = fromProfile, unchecked_return_type = "Promise<DataCenter>")]
     pub fn from_profile(
-        #[wasm_bindgen(unchecked_optional_param_type = "string")] _name: Option<JsValue>,
-        #[wasm_bindgen(unchecked_optional_param_type = "Partial<DataCenterOptions>")]
+        #[wasm_bindgen(js_name = "name", unchecked_optional_param_type = "string")] _name: Option<
+            JsValue,
+        >,
+        #[wasm_bindgen(
+            js_name = "overrides",
+            unchecked_optional_param_type = "Partial<DataCenterOptions>"
+        )]
         _overrides: Option<JsValue>,
     ) -> Promise {
         rejected(node_only("DataCenter.fromProfile()"))

@@ -7,7 +7,7 @@
 // "package, webcrypto" and "WebCrypto direct" shows that overhead.
 import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -66,15 +66,18 @@ try {
   console.log(`\nsizes in ${PKG}`);
   console.log(`${"file".padEnd(52)}${"raw".padStart(10)}${"gzip -9".padStart(10)}${"brotli".padStart(10)}`);
   const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-  const browserLoads = new Set(["smartdc_wasm_bg.wasm", "smartdc_wasm.js", "index.js"]);
+  // A browser loads the .wasm and the ES modules at the package root; Node loads the .cjs files.
+  const files = readdirSync(PKG, { recursive: true }).map(String).filter((f) => /\.(wasm|js|cjs)$/.test(f)).sort();
+  const browserLoads = new Set(files.filter((f) => f.endsWith(".wasm") || /^[^/]+\.js$/.test(f)));
   const total = { raw: 0, gz: 0, br: 0 };
-  for (const f of ["smartdc_wasm_bg.wasm", "smartdc_wasm.js", "index.js", "smartdc_wasm.node.cjs", "index.node.cjs"]) {
+  for (const f of files) {
     const b = readFileSync(join(PKG, f));
     const s = { raw: b.length, gz: gzipSync(b, { level: 9 }).length, br: brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length };
     if (browserLoads.has(f)) for (const k in total) total[k] += s[k];
     console.log(`${f.padEnd(52)}${kb(s.raw).padStart(10)}${kb(s.gz).padStart(10)}${kb(s.br).padStart(10)}`);
   }
-  console.log(`${"what a browser loads (.wasm + web glue + index.js)".padEnd(52)}${kb(total.raw).padStart(10)}${kb(total.gz).padStart(10)}${kb(total.br).padStart(10)}`);
+  console.log(`what a browser loads: ${[...browserLoads].join(" + ")}`);
+  console.log(`${"  total".padEnd(52)}${kb(total.raw).padStart(10)}${kb(total.gz).padStart(10)}${kb(total.br).padStart(10)}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -49,13 +49,17 @@ for (const f of entries) copyFileSync(join(template, f), join(staging, f));
 const nodeFiles = readdirSync(join(template, "node")).sort().map((f) => `node/${f}`);
 mkdirSync(join(staging, "node"));
 for (const f of nodeFiles) copyFileSync(join(template, f), join(staging, f));
+// The same-origin relay for browser panels (Node only): `smartdc-wasm/relay` and its bin.
+const relayFiles = ["relay.mjs", "relay.d.ts", "bin/smartdc-relay.mjs"];
+mkdirSync(join(staging, "bin"));
+for (const f of relayFiles) copyFileSync(join(template, f), join(staging, f));
 const readme = existsSync(join(template, "README.md")) ? join(template, "README.md") : join(args.root, "README.md");
 copyFileSync(readme, join(staging, "README.md"));
 copyFileSync(join(args.root, "LICENSE"), join(staging, "LICENSE"));
 
 // The published manifest: the template's descriptive fields, the crate's version, no tooling.
 const { private: _private, devDependencies: _dev, version: _v, ...meta } = JSON.parse(readFileSync(join(template, "package.json"), "utf8"));
-const files = [...entries, ...nodeFiles, `${NAME}.js`, `${NAME}.node.cjs`, `${NAME}.d.ts`, `${NAME}.node.d.cts`, `${NAME}_bg.wasm`];
+const files = [...entries, ...nodeFiles, ...relayFiles, `${NAME}.js`, `${NAME}.node.cjs`, `${NAME}.d.ts`, `${NAME}.node.d.cts`, `${NAME}_bg.wasm`];
 const manifest = {
   ...meta,
   version: cargoPackageField("version"),
@@ -73,6 +77,7 @@ const manifest = {
       browser: "./index.js",
       default: "./index.js",
     },
+    "./relay": { types: "./relay.d.ts", node: "./relay.mjs" },
     [`./${NAME}_bg.wasm`]: `./${NAME}_bg.wasm`,
     "./package.json": "./package.json",
   },

@@ -465,6 +465,42 @@ describe("static files", () => {
   });
 });
 
+describe("packaging", () => {
+  test("build.mjs ships relay.mjs, relay.d.ts and the bin; `smartdc-wasm/relay` resolves for Node", () => {
+    // Re-assembles a package from pkg/'s wasm-bindgen output (no cargo), so the test checks
+    // the current build.mjs and template even when pkg/ was built before them.
+    const t = tempDir("relaypkg-");
+    const cleanups = [t.cleanup];
+    try {
+      const pkg = path.join(REPO_DIR, "pkg");
+      fs.mkdirSync(path.join(t.dir, "web"));
+      fs.mkdirSync(path.join(t.dir, "nodejs"));
+      fs.copyFileSync(path.join(pkg, "smartdc_wasm.js"), path.join(t.dir, "web", "smartdc_wasm.js"));
+      fs.copyFileSync(path.join(pkg, "smartdc_wasm.node.cjs"), path.join(t.dir, "nodejs", "smartdc_wasm.js"));
+      fs.copyFileSync(path.join(pkg, "smartdc_wasm.d.ts"), path.join(t.dir, "nodejs", "smartdc_wasm.d.ts"));
+      fs.copyFileSync(path.join(pkg, "smartdc_wasm_bg.wasm"), path.join(t.dir, "smartdc_wasm_bg.wasm"));
+      // Under target/ like build.mjs's staging dir: it renames staging into place (same filesystem).
+      const out = path.join(REPO_DIR, "target", `relay-test-pkg-${process.pid}`, "smartdc-wasm");
+      fs.mkdirSync(path.dirname(out), { recursive: true });
+      cleanups.push(() => fs.rmSync(path.dirname(out), { recursive: true, force: true }));
+      const b = spawnSync(process.execPath, [path.join(REPO_DIR, "pkg-template", "build.mjs"), "--root", REPO_DIR, "--bindgen", t.dir, "--out", out], { encoding: "utf8" });
+      assert.equal(b.status, 0, b.stderr);
+      const m = JSON.parse(fs.readFileSync(path.join(out, "package.json"), "utf8"));
+      assert.deepEqual(m.bin, { "smartdc-relay": "./bin/smartdc-relay.mjs" });
+      assert.deepEqual(m.exports["./relay"], { types: "./relay.d.ts", node: "./relay.mjs" });
+      for (const f of ["relay.mjs", "relay.d.ts", "bin/smartdc-relay.mjs"]) {
+        assert.ok(m.files.includes(f), f);
+        assert.equal(fs.readFileSync(path.join(out, f), "utf8"), fs.readFileSync(path.join(REPO_DIR, "pkg-template", f), "utf8"), f);
+      }
+      const r = spawnSync(process.execPath, ["--input-type=module", "-e", 'const m = await import("smartdc-wasm/relay"); console.log(typeof m.startRelay, import.meta.resolve("smartdc-wasm/relay"))'], { cwd: out, encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout.trim(), `function ${pathToFileURL(path.join(fs.realpathSync(out), "relay.mjs")).href}`);
+    } finally {
+      for (const c of cleanups) c();
+    }
+  });
+});
+
 describe("options and the CLI", () => {
   test("startRelay refuses upstreams it cannot relay faithfully and bad prefixes", async () => {
     for (const upstream of [undefined, "", "not a url", "ftp://h/", "http://u:p@h/", "http://h/api", "http://h/?q=1"]) {

@@ -20,6 +20,8 @@ export interface RelayOptions {
   maxHeaderBytes?: number;
   /** How long to wait for CloudAPI's response head before answering 504; 60000 by default. */
   timeoutMs?: number;
+  /** PEM CA certificates trusted for an https upstream instead of the default roots (e.g. a self-signed local CloudAPI). */
+  upstreamCa?: string;
   /** Host names accepted in the `Host` header (default: loopback names and the bound host). */
   allowedHosts?: string[];
   /** Receives one line per request (never signatures); `false` for none; stderr by default. */

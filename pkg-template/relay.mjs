@@ -85,6 +85,7 @@ const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", ""]);
  *   maxBodyBytes = 1 MiB   larger request bodies get 413 and are never forwarded
  *   maxHeaderBytes = 16 KiB  larger request heads get 431
  *   timeoutMs = 60000      wait for CloudAPI's response head (504 after), then socket idle limit
+ *   upstreamCa    PEM CA certificates trusted for an https upstream instead of the default roots
  *   allowedHosts  Host names accepted (default: loopback names and the bound host; any name
  *                 when bound to a wildcard address)
  *   log           function(line) for the one line per request; false for none; default stderr
@@ -126,6 +127,7 @@ export async function startRelay(options = {}) {
     if (o.log) o.log(`${new Date().toISOString()} CONNECT ${sanitize(req.url)} 400 0ms`);
   });
   server.on("clientError", (err, socket) => {
+    if (o.log) o.log(`${new Date().toISOString()} - (unparsable request: ${sanitize(err && err.code)}) -`);
     if (err && err.code === "HPE_HEADER_OVERFLOW") rawError(socket, 431, "RequestHeaderFieldsTooLarge", `request headers are larger than ${o.maxHeaderBytes} bytes`);
     else if (err && err.code === "ERR_HTTP_REQUEST_TIMEOUT") rawError(socket, 408, "RequestTimeout", "request not received in time");
     else rawError(socket, 400, "BadRequest", "malformed HTTP request");
@@ -138,6 +140,8 @@ export async function startRelay(options = {}) {
       ok();
     });
   });
+  // Why: an error after listening (EMFILE, …) must be reported, never crash the process.
+  server.on("error", (e) => o.log && o.log(`relay server error: ${sanitize(e && (e.code || e.message))}`));
   const addr = server.address();
   ctx.allowedHosts = o.allowedHosts ?? (WILDCARD_HOSTS.has(o.host) ? null : new Set([...LOOPBACK_NAMES, o.host.toLowerCase()]));
   const shownHost = WILDCARD_HOSTS.has(o.host) ? "127.0.0.1" : addr.address.includes(":") ? `[${addr.address}]` : addr.address;
@@ -199,6 +203,7 @@ function normalize(options) {
       hostname: up.hostname.replace(/^\[|\]$/g, ""),
       port: up.port ? Number(up.port) : up.protocol === "https:" ? 443 : 80,
       origin: up.origin,
+      ca: o.upstreamCa === undefined ? undefined : String(o.upstreamCa),
     },
     port,
     host: o.host === undefined ? "127.0.0.1" : String(o.host),
@@ -232,7 +237,11 @@ function handle(ctx, req, res) {
   return serveFile(ctx, req, res, path);
 }
 
-/** A reason to refuse the Host header, or null. */
+/**
+ * A reason to refuse the Host header, or null. Why an allow-list: it stops DNS rebinding (a
+ * page on evil.example re-resolved to 127.0.0.1 sends `Host: evil.example`) from reaching the
+ * relay as if it were same-origin, and a client that names another host is not talking to us.
+ */
 function checkHost(ctx, req) {
   const hosts = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].toLowerCase() === "host") hosts.push(req.rawHeaders[i + 1]);
@@ -293,6 +302,7 @@ function forward(ctx, req, res, upstreamTarget) {
         headers,
         agent: false,
         maxHeaderSize: 64 * 1024,
+        ...(o.upstream.ca ? { ca: o.upstream.ca } : {}),
       });
     } catch (e) {
       return fail(res, 400, "InvalidArgument", `cannot forward this request: ${sanitize(e.message)}`);

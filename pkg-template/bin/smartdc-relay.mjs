@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // smartdc-relay: serve a control panel and relay /cloudapi/... to one CloudAPI (see ../relay.mjs).
 //   smartdc-relay --upstream URL [--port 8080] [--host 127.0.0.1] [--prefix /cloudapi] [--dir ./www]
-//                 [--mount /pkg/=DIR]... [--serve-package] [--max-body BYTES] [--timeout MS] [--quiet]
+//                 [--mount /pkg/=DIR]... [--serve-package] [--max-body BYTES] [--timeout MS]
+//                 [--upstream-ca PEMFILE] [--quiet]
 // Prints one line with its URL on stdout, then one log line per request on stderr; SIGINT/SIGTERM stop it.
+import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startRelay } from "../relay.mjs";
 
-const USAGE = "usage: smartdc-relay --upstream URL [--port N] [--host 127.0.0.1] [--prefix /cloudapi] [--dir DIR] [--mount /url/=DIR]... [--serve-package] [--max-body BYTES] [--timeout MS] [--quiet]";
+const USAGE = "usage: smartdc-relay --upstream URL [--port N] [--host 127.0.0.1] [--prefix /cloudapi] [--dir DIR] [--mount /url/=DIR]... [--serve-package] [--max-body BYTES] [--timeout MS] [--upstream-ca PEMFILE] [--quiet]";
 
 let args;
 try {
@@ -23,6 +25,7 @@ try {
       "serve-package": { type: "boolean", default: false },
       "max-body": { type: "string" },
       timeout: { type: "string" },
+      "upstream-ca": { type: "string" },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -54,7 +57,9 @@ if (args["serve-package"]) mounts["/pkg/"] = resolve(dirname(fileURLToPath(impor
 
 let relay;
 try {
+  const upstreamCa = args["upstream-ca"] ? readFileSync(args["upstream-ca"], "utf8") : undefined;
   relay = await startRelay({
+    upstreamCa,
     upstream: args.upstream,
     port: args.port,
     host: args.host,

@@ -11,7 +11,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { startSimulator } from "../sim/index.mjs";
-import { generateKey, keyIdFor, rawRequest, rawSocket, signHeaders, tempDir, waitFor, REPO_DIR } from "../sim/test/helpers.mjs";
+import { generateKey, keyIdFor, rawRequest, rawSocket, selfSignedCert, signHeaders, tempDir, waitFor, REPO_DIR } from "../sim/test/helpers.mjs";
 
 const RELAY_MODULE = path.join(REPO_DIR, "pkg-template", "relay.mjs");
 const RELAY_BIN = path.join(REPO_DIR, "pkg-template", "bin", "smartdc-relay.mjs");
@@ -144,6 +144,26 @@ describe("forwarding to the local CloudAPI (faithful CORS)", () => {
     assert.notEqual(r.json.code, "InvalidCredentials", r.text);
     assert.ok(r.headers["request-id"] || r.headers["x-request-id"], "CloudAPI's request id did not come back");
   });
+});
+
+test("an https upstream (self-signed, trusted with upstreamCa) is relayed; without the CA → 502", async () => {
+  const cert = selfSignedCert(tmp.dir);
+  const tlsSim = await startSimulator({ keys: [key.publicPath], throttle: false, tls: { cert: cert.cert, key: cert.key } });
+  const trusted = await startRelay({ upstream: tlsSim.url, upstreamCa: cert.certText, log: false });
+  const untrusted = await startRelay({ upstream: tlsSim.url, log: false });
+  try {
+    assert.match(tlsSim.url, /^https:/);
+    const h = signHeaders({ method: "GET", target: `/${tlsSim.account}`, key, keyId: keyIdFor(tlsSim.account, key.md5), date: "x-date", headers: { "accept-version": "~9" } });
+    const ok = await rawRequest(trusted.url, { path: `/cloudapi/${tlsSim.account}`, headers: h });
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.json.login, tlsSim.account);
+    const bad = await rawRequest(untrusted.url, { path: `/cloudapi/${tlsSim.account}`, headers: h });
+    assert.equal(bad.status, 502);
+    assert.equal(bad.json.code, "BadGateway");
+  } finally {
+    await Promise.all([trusted.close(), untrusted.close()]);
+    await tlsSim.close();
+  }
 });
 
 describe("the built package through the relay", () => {
@@ -307,6 +327,16 @@ describe("not an open proxy (a counting fake upstream)", () => {
     }
   });
 
+  test("a WebSocket upgrade is not tunnelled: the request is relayed as plain HTTP without Upgrade/Connection", async () => {
+    const { text } = await rawSocket(r.url, `GET /cloudapi/ws HTTP/1.1\r\nHost: ${host()}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`, 1000);
+    assert.match(text, /^HTTP\/1\.1 200 /);
+    const seen = up.seen.at(-1);
+    assert.equal(seen.url, "/ws");
+    assert.equal(seen.headers.upgrade, undefined);
+    assert.equal(seen.headers["sec-websocket-key"], undefined);
+    assert.equal(seen.headers.connection, "close");
+  });
+
   test("other methods are refused with 405", async () => {
     await refusedRaw(`TRACE /cloudapi/x HTTP/1.1\r\nHost: ${host()}\r\n\r\n`, 405);
   });
@@ -381,6 +411,9 @@ describe("not an open proxy (a counting fake upstream)", () => {
     await assert.rejects(rawRequest(r.url, { path: "/cloudapi/cut" }));
     const bad = await rawSocket(r.url, "NOT HTTP AT ALL\r\n\r\n", 1000);
     assert.match(bad.text, /^HTTP\/1\.1 400 /);
+    const smuggle = await rawSocket(r.url, `POST /cloudapi/x HTTP/1.1\r\nHost: ${host()}\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, 1000);
+    assert.match(smuggle.text, /^HTTP\/1\.1 400 /);
+    assert.ok(upLogs.some((l) => l.includes("unparsable request")));
     const ok = await rawRequest(r.url, { path: "/cloudapi/still-alive" });
     assert.equal(ok.status, 200);
     const ok2 = await rawRequest(hangRelay.url, { path: "/cloudapi/still-alive" });

@@ -100,7 +100,7 @@ export async function startRelay(options = {}) {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
-  const ctx = { o, allowedHosts: null };
+  const ctx = { o, allowedHosts: o.allowedHosts ?? (WILDCARD_HOSTS.has(o.host) ? null : new Set([...LOOPBACK_NAMES, o.host.toLowerCase()])) };
 
   server.on("request", (req, res) => {
     const started = Date.now();
@@ -143,7 +143,6 @@ export async function startRelay(options = {}) {
   // Why: an error after listening (EMFILE, …) must be reported, never crash the process.
   server.on("error", (e) => o.log && o.log(`relay server error: ${sanitize(e && (e.code || e.message))}`));
   const addr = server.address();
-  ctx.allowedHosts = o.allowedHosts ?? (WILDCARD_HOSTS.has(o.host) ? null : new Set([...LOOPBACK_NAMES, o.host.toLowerCase()]));
   const shownHost = WILDCARD_HOSTS.has(o.host) ? "127.0.0.1" : addr.address.includes(":") ? `[${addr.address}]` : addr.address;
   let closing = null;
   return {
@@ -213,7 +212,16 @@ function normalize(options) {
     maxHeaderBytes: num(o.maxHeaderBytes, 16 * 1024, "maxHeaderBytes", 1024),
     timeoutMs: num(o.timeoutMs, 60_000, "timeoutMs", 1),
     allowedHosts: o.allowedHosts ? new Set([...o.allowedHosts].map((h) => String(h).toLowerCase().replace(/^\[|\]$/g, ""))) : null,
-    log: log || null,
+    // Why wrapped: a throwing log callback runs inside socket events and would crash the process.
+    log: log
+      ? (line) => {
+          try {
+            log(line);
+          } catch {
+            // The line is lost; serving goes on.
+          }
+        }
+      : null,
   };
 }
 
@@ -250,8 +258,7 @@ function checkHost(ctx, req) {
   const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.exec(hosts[0]);
   if (!m) return "malformed Host header";
   const name = m[1].toLowerCase().replace(/^\[|\]$/g, "");
-  const allowed = ctx.o.allowedHosts ?? ctx.allowedHosts;
-  if (allowed && !allowed.has(name)) return `Host ${JSON.stringify(hosts[0])} is not this relay`;
+  if (ctx.allowedHosts && !ctx.allowedHosts.has(name)) return `Host ${JSON.stringify(hosts[0])} is not this relay`;
   return null;
 }
 

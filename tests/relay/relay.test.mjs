@@ -544,6 +544,37 @@ describe("options and the CLI", () => {
     }
   });
 
+  test("allowedHosts replaces the loopback names; a throwing log callback does not stop the relay", async () => {
+    const r = await startRelay({ upstream: sim.url, allowedHosts: ["panel.example"], log: () => { throw new Error("log broke"); } });
+    try {
+      const port = new URL(r.url).port;
+      // Unsigned, so CloudAPI itself answers 401: proof the request was forwarded.
+      const ok = await rawRequest(r.url, { path: `/cloudapi/${sim.account}`, headers: { host: `panel.example:${port}` } });
+      assert.equal(ok.status, 401, ok.text);
+      const refused = await rawRequest(r.url, { path: `/cloudapi/${sim.account}`, headers: { host: `localhost:${port}` } });
+      assert.equal(refused.status, 400);
+      assert.match(refused.json.message, /Host/);
+    } finally {
+      await r.close();
+    }
+  });
+
+  test("mounts serve more directories under URL prefixes (the built package at /pkg/)", async () => {
+    const r = await startRelay({ upstream: sim.url, mounts: { "/pkg/": path.join(REPO_DIR, "pkg") }, log: false });
+    try {
+      const wasm = await rawRequest(r.url, { path: "/pkg/smartdc_wasm_bg.wasm", method: "HEAD" });
+      assert.equal(wasm.status, 200);
+      assert.equal(wasm.headers["content-type"], "application/wasm");
+      assert.equal(Number(wasm.headers["content-length"]), fs.statSync(path.join(REPO_DIR, "pkg", "smartdc_wasm_bg.wasm")).size);
+      const js = await rawRequest(r.url, { path: "/pkg/index.js" });
+      assert.equal(js.headers["content-type"], "text/javascript; charset=utf-8");
+      assert.equal(js.text, fs.readFileSync(path.join(REPO_DIR, "pkg", "index.js"), "utf8"));
+      assert.equal((await rawRequest(r.url, { path: "/index.html" })).status, 404, "no dir given: nothing at /");
+    } finally {
+      await r.close();
+    }
+  });
+
   test("smartdc-relay prints its URL, relays with a custom prefix, stops on SIGTERM", async () => {
     const child = spawn(process.execPath, [RELAY_BIN, "--upstream", sim.url, "--port", "0", "--prefix", "/api/v1", "--timeout", "5000", "--max-body", "1000"], { stdio: ["ignore", "pipe", "pipe"] });
     let err = "";

@@ -1,7 +1,7 @@
 // Assembles pkg/ from wasm-bindgen's output and the files in pkg-template/, writes the published
 // package.json, and prints sizes. Called by pkg-template/build; not shipped.
 import { readFileSync, writeFileSync, copyFileSync, mkdirSync, rmSync, renameSync, readdirSync, existsSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, sep } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { execFileSync } from "node:child_process";
@@ -42,24 +42,24 @@ const types = readFileSync(join(args.bindgen, "nodejs", `${NAME}.d.ts`), "utf8")
 put(`${NAME}.d.ts`, types);
 put(`${NAME}.node.d.cts`, types);
 
-// keystore.js (the browser KeyStore) is imported by index.js and, lazily, by index.node.cjs.
-const entries = ["index.js", "index.node.cjs", "index.node.mjs", "index.d.ts", "index.node.d.cts", "keystore.js"];
-for (const f of entries) copyFileSync(join(template, f), join(staging, f));
-// Node-only modules (ssh-agent socket, triton profiles), required by index.node.cjs.
-const nodeFiles = readdirSync(join(template, "node")).sort().map((f) => `node/${f}`);
-mkdirSync(join(staging, "node"));
-for (const f of nodeFiles) copyFileSync(join(template, f), join(staging, f));
-// The same-origin relay for browser panels (Node only): `smartdc-wasm/relay` and its bin.
-const relayFiles = ["relay.mjs", "relay.d.ts", "bin/smartdc-relay.mjs"];
-mkdirSync(join(staging, "bin"));
-for (const f of relayFiles) copyFileSync(join(template, f), join(staging, f));
+// Everything else in pkg-template/ ships as it is (entries, keystore.js, node/, relay, bin/),
+// except the build's own tooling.
+const TOOLING = new Set(["build", "build.mjs", "tools.sh", "package.json", "package-lock.json", "README.md", "node_modules"]);
+const templateFiles = readdirSync(template, { recursive: true }).map(String)
+  .filter((f) => !TOOLING.has(f.split(sep)[0]) && statSync(join(template, f)).isFile())
+  .map((f) => f.split(sep).join("/"))
+  .sort();
+for (const f of templateFiles) {
+  mkdirSync(dirname(join(staging, f)), { recursive: true });
+  copyFileSync(join(template, f), join(staging, f));
+}
 const readme = existsSync(join(template, "README.md")) ? join(template, "README.md") : join(args.root, "README.md");
 copyFileSync(readme, join(staging, "README.md"));
 copyFileSync(join(args.root, "LICENSE"), join(staging, "LICENSE"));
 
 // The published manifest: the template's descriptive fields, the crate's version, no tooling.
 const { private: _private, devDependencies: _dev, version: _v, ...meta } = JSON.parse(readFileSync(join(template, "package.json"), "utf8"));
-const files = [...entries, ...nodeFiles, ...relayFiles, `${NAME}.js`, `${NAME}.node.cjs`, `${NAME}.d.ts`, `${NAME}.node.d.cts`, `${NAME}_bg.wasm`];
+const files = [...templateFiles, `${NAME}.js`, `${NAME}.node.cjs`, `${NAME}.d.ts`, `${NAME}.node.d.cts`, `${NAME}_bg.wasm`];
 const manifest = {
   ...meta,
   version: cargoPackageField("version"),

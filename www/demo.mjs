@@ -26,14 +26,10 @@ function cleanUp() {
   rmSync(tmp, { recursive: true, force: true });
 }
 process.on("exit", cleanUp);
-process.on("unhandledRejection", (e) => {
-  console.error(`\ndemo failed: ${e?.name ?? "Error"}${e?.code ? ` ${e.code}` : ""}: ${e?.message ?? e}`);
-  process.exit(1);
-});
-for (const signal of ["SIGINT", "SIGTERM"]) {
+for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]]) {
   process.on(signal, () => {
     console.log(`\n${signal}: stopping the simulator`);
-    process.exit(130);
+    process.exit(code);
   });
 }
 
@@ -54,57 +50,67 @@ function startSimulator(publicKeyPath) {
   });
 }
 
-say("generating an RSA key with ssh-keygen (OpenSSH format)");
-const keyFile = join(tmp, "id_rsa");
-execFileSync("ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-N", "", "-C", "smartdc-wasm-demo", "-f", keyFile]);
-const info = await startSimulator(`${keyFile}.pub`);
-say(`local CloudAPI listening at ${info.url} (account ${info.account}, key ${info.keys[0].fingerprint})`);
+async function quickstart() {
+  say("generating an RSA key with ssh-keygen (OpenSSH format)");
+  const keyFile = join(tmp, "id_rsa");
+  execFileSync("ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-N", "", "-C", "smartdc-wasm-demo", "-f", keyFile]);
+  const info = await startSimulator(`${keyFile}.pub`);
+  say(`local CloudAPI listening at ${info.url} (account ${info.account}, key ${info.keys[0].fingerprint})`);
 
-const { DataCenter } = await import(pathToFileURL(join(ROOT, "pkg", "index.node.mjs")).href);
-const dc = new DataCenter({
-  url: info.url,
-  account: info.account,
-  keyId: info.keys[0].fingerprint,
-  privateKey: readFileSync(keyFile, "utf8"),
-});
-console.log(dc);
+  const { DataCenter } = await import(pathToFileURL(join(ROOT, "pkg", "index.node.mjs")).href);
+  const dc = new DataCenter({
+    url: info.url,
+    account: info.account,
+    keyId: info.keys[0].fingerprint,
+    privateKey: readFileSync(keyFile, "utf8"),
+  });
+  console.log(dc);
 
-const datasets = await dc.datasets();
-say(`${datasets.length} datasets:`);
-for (const d of datasets) console.log(`         ${d.name}@${d.version}  ${d.os}  ${d.id}`);
-const packages = await dc.packages();
-say(`${packages.length} packages:`);
-for (const p of packages) console.log(`         ${p.name}  ${p.memory} MiB RAM  ${p.disk} MiB disk${p.default ? "  (default)" : ""}`);
+  const datasets = await dc.datasets();
+  say(`${datasets.length} datasets:`);
+  for (const d of datasets) console.log(`         ${d.name}@${d.version}  ${d.os}  ${d.id}`);
+  const packages = await dc.packages();
+  say(`${packages.length} packages:`);
+  for (const p of packages) console.log(`         ${p.name}  ${p.memory} MiB RAM  ${p.disk} MiB disk${p.default ? "  (default)" : ""}`);
 
-// The newest SmartOS dataset (ISO dates sort as text), else the first one listed.
-const smartos = datasets.filter((d) => d.os === "smartos").sort((a, b) => String(b.published_at).localeCompare(String(a.published_at)));
-const dataset = smartos[0] ?? datasets[0];
-// defaultPackage() rejects with ResourceNotFound when no package is flagged default.
-const pkg = await dc.defaultPackage().catch((e) => {
-  if (e.code !== "ResourceNotFound") throw e;
-  return packages.toSorted((a, b) => a.memory - b.memory)[0];
-});
-const name = `demo-${Math.random().toString(16).slice(2, 8)}`;
-say(`creating machine ${name} from ${dataset.name}@${dataset.version} with package ${pkg.name}`);
-const machine = await dc.createMachine({ name, dataset: dataset.id, package: pkg.name });
-say(`created ${machine.id}, state ${machine.state}`);
+  // The newest SmartOS dataset (ISO dates sort as text), else the first one listed.
+  const smartos = datasets.filter((d) => d.os === "smartos").sort((a, b) => String(b.published_at).localeCompare(String(a.published_at)));
+  const dataset = smartos[0] ?? datasets[0];
+  // defaultPackage() rejects with ResourceNotFound when no package is flagged default.
+  const pkg = await dc.defaultPackage().catch((e) => {
+    if (e.code !== "ResourceNotFound") throw e;
+    return packages.toSorted((a, b) => a.memory - b.memory)[0];
+  });
+  const name = `demo-${Math.random().toString(16).slice(2, 8)}`;
+  say(`creating machine ${name} from ${dataset.name}@${dataset.version} with package ${pkg.name}`);
+  const machine = await dc.createMachine({ name, dataset: dataset.id, package: pkg.name });
+  say(`created ${machine.id}, state ${machine.state}`);
 
-const interval = Number(args.interval);
-const progress = (m) => say(`  … ${m.name} is ${m.state}`);
-await machine.pollUntil("running", { interval, onProgress: progress });
-say(`${machine.name} is running`);
-say(`IPs: ${machine.ips.join(", ")} (primary ${machine.primaryIp}; public ${machine.publicIps.join(", ") || "none"}; private ${machine.privateIps.join(", ") || "none"})`);
-console.log(machine);
+  const interval = Number(args.interval);
+  const progress = (m) => say(`  … ${m.name} is ${m.state}`);
+  await machine.pollUntil("running", { interval, onProgress: progress });
+  say(`${machine.name} is running`);
+  say(`IPs: ${machine.ips.join(", ")} (primary ${machine.primaryIp}; public ${machine.publicIps.join(", ") || "none"}; private ${machine.privateIps.join(", ") || "none"})`);
+  console.log(machine);
 
-say(`stopping ${machine.name}`);
-await machine.stop();
-await machine.pollUntil("stopped", { interval, onProgress: progress });
-say(`${machine.name} is stopped`);
+  say(`stopping ${machine.name}`);
+  await machine.stop();
+  await machine.pollUntil("stopped", { interval, onProgress: progress });
+  say(`${machine.name} is stopped`);
 
-say(`deleting ${machine.name}`);
-await machine.delete();
-await machine.pollUntil("deleted", { interval, onProgress: progress });
-say(`${machine.name} is deleted; ${(await dc.machines()).length} machines left`);
-say("done");
-// The simulator child keeps the event loop alive; exiting runs cleanUp(), which stops it.
-process.exit(0);
+  say(`deleting ${machine.name}`);
+  await machine.delete();
+  await machine.pollUntil("deleted", { interval, onProgress: progress });
+  say(`${machine.name} is deleted; ${(await dc.machines()).length} machines left`);
+  say("done");
+}
+
+// The simulator child keeps the event loop alive, so the demo exits explicitly; exiting runs
+// cleanUp(), which stops it.
+quickstart().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(`\ndemo failed: ${e?.name ?? "Error"}${e?.code ? ` ${e.code}` : ""}: ${e?.message ?? e}`);
+    process.exit(1);
+  },
+);

@@ -78,6 +78,8 @@ try {
   }
   console.log(`what a browser loads: ${[...browserLoads].join(" + ")}`);
   console.log(`${"  total".padEnd(52)}${kb(total.raw).padStart(10)}${kb(total.gz).padStart(10)}${kb(total.br).padStart(10)}`);
+  const [packed] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--loglevel=error"], { cwd: PKG, encoding: "utf8" }));
+  console.log(`npm tarball: ${kb(packed.size)} gzipped, ${kb(packed.unpackedSize)} installed, ${packed.entryCount} files (target: ≤ 250 KB gzipped)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

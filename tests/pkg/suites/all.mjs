@@ -13,6 +13,7 @@ import presign from "./presign.mjs";
 import profiles from "./profiles.mjs";
 import secrets from "./secrets.mjs";
 import signers from "./signers.mjs";
+import matrix from "./matrix.mjs";
 
 describe(`smartdc-wasm package through ${ENTRY}`, () => {
   before(startSim);
@@ -27,4 +28,5 @@ describe(`smartdc-wasm package through ${ENTRY}`, () => {
   profiles();
   presign();
   secrets();
+  matrix();
 });

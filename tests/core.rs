@@ -933,7 +933,7 @@ fn other_models_decode() {
         r#"{{"id":"{ID}","login":"acme","email":"a@b.c","companyName":"Acme","triton_cns_enabled":false,"created":"2012-12-31T23:00:00.000Z"}}"#
     ))
     .unwrap();
-    assert_eq!(a.company_name.as_deref(), Some("Acme"));
+    assert_eq!(a.profile.company_name.as_deref(), Some("Acme"));
     let k: keys::Key = serde_json::from_str(
         r#"{"name":"k","fingerprint":"aa:bb","key":"ssh-rsa AAA","attested":true,"multifactor":["touch"]}"#,
     )
@@ -1167,6 +1167,38 @@ fn user_builders_keep_passwords_out_of_debug() {
     ))
     .unwrap();
     assert_eq!(m.roles.as_deref(), Some(&["ops".to_string()][..]));
+}
+
+#[test]
+fn profile_fields_are_shared_and_strict() {
+    // Output models: profile fields decode into `profile`, never into `extra`, and the wire
+    // JSON round-trips unchanged.
+    let wire = serde_json::json!({"id": ID, "login": "bob", "email": "b@x.y",
+        "companyName": "Acme", "firstName": "B", "lastName": "C", "address": "1 St",
+        "postalCode": "123", "city": "X", "state": "Y", "country": "Z", "phone": "9",
+        "newField": "n"});
+    let u: users::User = serde_json::from_value(wire.clone()).unwrap();
+    assert_eq!(u.profile.postal_code.as_deref(), Some("123"));
+    assert_eq!(u.extra.keys().collect::<Vec<_>>(), ["newField"]);
+    assert_eq!(serde_json::to_value(&u).unwrap(), wire);
+    let a: account::Account = serde_json::from_value(wire.clone()).unwrap();
+    assert_eq!(a.extra.keys().collect::<Vec<_>>(), ["newField"]);
+    assert_eq!(serde_json::to_value(&a).unwrap(), wire);
+
+    // Inputs: unknown fields are rejected with the valid names, aliases included.
+    let e = serde_json::from_str::<account::AccountUpdate>(r#"{"emali":"x"}"#).unwrap_err();
+    for name in [
+        "`email`",
+        "`companyName`",
+        "`company_name`",
+        "`triton_cns_enabled`",
+    ] {
+        assert!(e.to_string().contains(name), "{e}");
+    }
+    let e = serde_json::from_str::<users::UserInput>(r#"{"pasword":"x"}"#).unwrap_err();
+    for name in ["`login`", "`password`", "`postalCode`", "`postal_code`"] {
+        assert!(e.to_string().contains(name), "{e}");
+    }
 }
 
 #[test]

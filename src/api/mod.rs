@@ -29,6 +29,7 @@ pub mod networks;
 pub mod nics;
 pub mod packages;
 pub mod policies;
+pub mod profile;
 pub mod resolve;
 pub mod retry;
 pub mod roles;

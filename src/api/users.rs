@@ -1,6 +1,7 @@
 //! RBAC sub-users (7.2+, cloudapi.md §4.4): List, Get, Create, Update, ChangePassword,
 //! Delete. Passwords only travel in request bodies, which `Request`'s Debug hides.
 
+use super::profile::{Profile, profile_input};
 use super::{Extra, account_path, require_name};
 use crate::error::Error;
 use crate::json::Json;
@@ -15,44 +16,9 @@ pub struct User {
     /// Login name.
     #[serde(default)]
     pub login: String,
-    /// E-mail address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// Company.
-    #[serde(
-        rename = "companyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub company_name: Option<String>,
-    /// First name.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<String>,
-    /// Last name.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<String>,
-    /// Street address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<String>,
-    /// Postal code.
-    #[serde(
-        rename = "postalCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub postal_code: Option<String>,
-    /// City.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// State or region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// Phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
+    /// Contact profile (`email`, `companyName`, …); before `extra` so its fields stay out of it.
+    #[serde(flatten)]
+    pub profile: Profile,
     /// Role names (with `membership=true`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<String>>,
@@ -70,46 +36,17 @@ pub struct User {
     pub extra: Extra,
 }
 
-/// CreateUser/UpdateUser fields (wire names). `password` is only used on create.
-#[derive(Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UserInput {
-    /// Login name (required on create).
-    #[serde(default)]
-    pub login: Option<String>,
-    /// E-mail address (required on create).
-    #[serde(default)]
-    pub email: Option<String>,
-    /// Password (required on create).
-    #[serde(default)]
-    pub password: Option<String>,
-    /// Company.
-    #[serde(rename = "companyName", alias = "company_name", default)]
-    pub company_name: Option<String>,
-    /// First name.
-    #[serde(rename = "firstName", alias = "first_name", default)]
-    pub first_name: Option<String>,
-    /// Last name.
-    #[serde(rename = "lastName", alias = "last_name", default)]
-    pub last_name: Option<String>,
-    /// Street address.
-    #[serde(default)]
-    pub address: Option<String>,
-    /// Postal code.
-    #[serde(rename = "postalCode", alias = "postal_code", default)]
-    pub postal_code: Option<String>,
-    /// City.
-    #[serde(default)]
-    pub city: Option<String>,
-    /// State or region.
-    #[serde(default)]
-    pub state: Option<String>,
-    /// Country.
-    #[serde(default)]
-    pub country: Option<String>,
-    /// Phone number.
-    #[serde(default)]
-    pub phone: Option<String>,
+profile_input! {
+    /// CreateUser/UpdateUser fields (wire names); create needs `login`, `email`, `password`.
+    #[derive(Clone, Default, PartialEq, Deserialize)]
+    pub struct UserInput {
+        /// Login name (required on create).
+        #[serde(default)]
+        pub login: Option<String>,
+        /// Password (required on create).
+        #[serde(default)]
+        pub password: Option<String>,
+    }
 }
 
 /// Debug never shows the password.
@@ -127,20 +64,8 @@ impl UserInput {
     fn body(&self, with_password: bool) -> Vec<(String, Json)> {
         let mut body = Vec::new();
         let password = if with_password { &self.password } else { &None };
-        for (k, v) in [
-            ("login", &self.login),
-            ("email", &self.email),
-            ("password", password),
-            ("companyName", &self.company_name),
-            ("firstName", &self.first_name),
-            ("lastName", &self.last_name),
-            ("address", &self.address),
-            ("postalCode", &self.postal_code),
-            ("city", &self.city),
-            ("state", &self.state),
-            ("country", &self.country),
-            ("phone", &self.phone),
-        ] {
+        let own = [("login", &self.login), ("password", password)];
+        for (k, v) in own.into_iter().chain(self.profile_pairs()) {
             if let Some(v) = v {
                 body.push((k.to_string(), Json::from(v.as_str())));
             }

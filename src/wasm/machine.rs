@@ -6,14 +6,19 @@
 use super::cancel::{AbortSignal, Scope};
 use super::datacenter::{fetch_machine, promise};
 use super::js_error::{OrJs, invalid_response, json_to_js, to_js, type_error};
-use super::options::{Options, kind};
-use super::transport::Client;
+use super::options::{Options, kind, string_arg};
+use super::snapshot::Snapshot;
+use super::transport::{Client, HasId, HasName};
 use crate::api::machines::{self, MachineAction};
+use crate::api::{self, metadata, snapshots, tags};
 use crate::error::{Error, codes};
 use crate::json::Json;
+use crate::request::Request;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 /// Default interval between polls (jittered ±20 % so many waiters do not poll in step).
@@ -21,9 +26,10 @@ const DEFAULT_INTERVAL_MS: f64 = 2_500.0;
 /// Default deadline of a wait.
 const DEFAULT_WAIT_TIMEOUT_MS: f64 = 600_000.0;
 
-struct State {
-    client: Rc<Client>,
-    id: String,
+/// One machine's data, shared by every handle on it (and by its snapshots).
+pub(crate) struct State {
+    pub(crate) client: Rc<Client>,
+    pub(crate) id: String,
     wire: RefCell<JsValue>,
 }
 
@@ -74,12 +80,6 @@ impl Machine {
                 wire: RefCell::new(wire),
             }),
         })
-    }
-
-    fn handle(state: &Rc<State>) -> Machine {
-        Machine {
-            state: state.clone(),
-        }
     }
 
     fn field(&self, name: &str) -> JsValue {
@@ -250,11 +250,6 @@ impl Machine {
     pub fn dns_names(&self) -> JsValue {
         self.field("dns_names")
     }
-    /// The `credentials` echo CloudAPI includes.
-    #[wasm_bindgen(getter, unchecked_return_type = "unknown")]
-    pub fn credentials(&self) -> JsValue {
-        self.field("credentials")
-    }
     /// bhyve: unallocated disk space in MiB.
     #[wasm_bindgen(getter, unchecked_return_type = "number | undefined")]
     pub fn free_space(&self) -> JsValue {
@@ -376,19 +371,330 @@ impl Machine {
     ) -> Promise {
         self.poll(state, options.unwrap_or_default(), false, "pollWhile")
     }
-}
 
-/// What a wait was asked to do.
-struct PollSpec {
-    target: String,
-    until: bool,
-    interval_ms: f64,
-    timeout_ms: f64,
-    signal: Option<AbortSignal>,
-    on_progress: Option<Function>,
+    /// GetMachine again; resolves with the state.
+    #[wasm_bindgen(unchecked_return_type = "Promise<MachineStateName>")]
+    pub fn status(&self) -> Promise {
+        let state = self.state.clone();
+        promise(async move {
+            let wire = fetch_machine(&state.client, &state.id, None)
+                .await
+                .or_js()?;
+            *state.wire.borrow_mut() = wire;
+            Ok(current_state(&state).map_or(JsValue::UNDEFINED, |s| JsValue::from_str(&s)))
+        })
+    }
+
+    /// GetMachine with `credentials=true`; resolves with `metadata.credentials` (`{}` if none).
+    #[wasm_bindgen(unchecked_return_type = "Promise<Record<string, string>>")]
+    pub fn credentials(&self) -> Promise {
+        let state = self.state.clone();
+        promise(async move {
+            let c = &state.client;
+            let req = machines::get_machine(c.account(), &state.id, true).or_js()?;
+            let wire = c
+                .fetch_json::<HasId>(&req, "a machine", None)
+                .await
+                .or_js()?;
+            let metadata = get(&wire, "metadata");
+            let creds = get(&metadata, "credentials");
+            // Why: passwords stay out of the cached wire object (toJSON, console.log).
+            let kept = shallow_copy(&wire);
+            let _ = Reflect::delete_property(
+                kept.unchecked_ref::<Object>(),
+                &JsValue::from_str("credentials"),
+            );
+            if metadata.is_object() {
+                let md = shallow_copy(&metadata);
+                let _ = Reflect::delete_property(
+                    md.unchecked_ref::<Object>(),
+                    &JsValue::from_str("credentials"),
+                );
+                set(&kept, "metadata", &md);
+            }
+            *state.wire.borrow_mut() = kept;
+            Ok(if creds.is_object() {
+                creds
+            } else {
+                Object::new().into()
+            })
+        })
+    }
+
+    /// ResizeMachine to a package (id, name, or an object with `id`/`name`); 202, poll for the change.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn resize(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | Package")] package: JsValue,
+    ) -> Promise {
+        let pkg = match to_json(&package, "resize(package): package")
+            .and_then(|j| api::ident("resize(package): package", &j, true).or_js())
+        {
+            Ok(p) => p,
+            Err(e) => return Promise::reject(&e),
+        };
+        self.action(MachineAction::Resize(pkg))
+    }
+
+    /// ListMachineMetadata; resolves with the map (and updates `metadata`).
+    #[wasm_bindgen(js_name = getMetadata, unchecked_return_type = "Promise<Record<string, string | number | boolean>>")]
+    pub fn get_metadata(&self) -> Promise {
+        self.map_call("metadata", |a, id| metadata::list_metadata(a, id, false))
+    }
+
+    /// UpdateMachineMetadata: merges `values`; resolves with the resulting map.
+    #[wasm_bindgen(js_name = updateMetadata, unchecked_return_type = "Promise<Record<string, string | number | boolean>>")]
+    pub fn update_metadata(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string | number | boolean>")]
+        values: JsValue,
+    ) -> Promise {
+        let values = match map_arg(&values, "updateMetadata(values)") {
+            Ok(v) => v,
+            Err(e) => return Promise::reject(&e),
+        };
+        self.map_call("metadata", move |a, id| {
+            metadata::update_metadata(a, id, &values)
+        })
+    }
+
+    /// DeleteMachineMetadata for `key` (204).
+    #[wasm_bindgen(js_name = deleteMetadata, unchecked_return_type = "Promise<void>")]
+    pub fn delete_metadata(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+    ) -> Promise {
+        let key = match string_arg(&key, "deleteMetadata(key): key") {
+            Ok(k) => k,
+            Err(e) => return Promise::reject(&e),
+        };
+        let forget = key.clone();
+        self.empty_call(
+            move |a, id| metadata::delete_metadata(a, id, &key),
+            move |state| forget_keys(state, "metadata", |k| k == forget),
+        )
+    }
+
+    /// DeleteAllMachineMetadata (204; CloudAPI keeps `root_authorized_keys` and `administrator_pw`).
+    #[wasm_bindgen(js_name = deleteAllMetadata, unchecked_return_type = "Promise<void>")]
+    pub fn delete_all_metadata(&self) -> Promise {
+        self.empty_call(metadata::delete_all_metadata, |state| {
+            forget_keys(state, "metadata", |k| {
+                k != "root_authorized_keys" && k != "administrator_pw"
+            })
+        })
+    }
+
+    /// Sets the boot script (`metadata["user-script"]`); resolves with the resulting metadata.
+    #[wasm_bindgen(js_name = setBootScript, unchecked_return_type = "Promise<Record<string, string | number | boolean>>")]
+    pub fn set_boot_script(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] script: JsValue,
+    ) -> Promise {
+        let script = match string_arg(&script, "setBootScript(script): script") {
+            Ok(s) => s,
+            Err(e) => return Promise::reject(&e),
+        };
+        self.map_call("metadata", move |a, id| {
+            metadata::set_boot_script(a, id, &script)
+        })
+    }
+
+    /// Removes the boot script (204).
+    #[wasm_bindgen(js_name = deleteBootScript, unchecked_return_type = "Promise<void>")]
+    pub fn delete_boot_script(&self) -> Promise {
+        self.empty_call(metadata::delete_boot_script, |state| {
+            forget_keys(state, "metadata", |k| k == "user-script")
+        })
+    }
+
+    /// ListMachineTags; resolves with the map (and updates `tags`).
+    #[wasm_bindgen(js_name = getTags, unchecked_return_type = "Promise<Record<string, string | number | boolean>>")]
+    pub fn get_tags(&self) -> Promise {
+        self.map_call("tags", tags::list_tags)
+    }
+
+    /// GetMachineTag as raw text (`Accept: text/plain`); non-string values read back as "".
+    #[wasm_bindgen(js_name = getTag, unchecked_return_type = "Promise<string>")]
+    pub fn get_tag(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    ) -> Promise {
+        let name = match string_arg(&name, "getTag(name): name") {
+            Ok(n) => n,
+            Err(e) => return Promise::reject(&e),
+        };
+        let state = self.state.clone();
+        let req = match tags::get_tag(state.client.account(), &state.id, &name) {
+            Ok(r) => r,
+            Err(e) => return Promise::reject(&to_js(&e)),
+        };
+        promise(async move {
+            let r = state.client.fetch_empty(&req, None).await.or_js()?;
+            Ok(JsValue::from_str(&r.body))
+        })
+    }
+
+    /// AddMachineTags: merges `tags`; resolves with the resulting map.
+    #[wasm_bindgen(js_name = addTags, unchecked_return_type = "Promise<Record<string, string | number | boolean>>")]
+    pub fn add_tags(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string | number | boolean>")]
+        tags: JsValue,
+    ) -> Promise {
+        let t = match map_arg(&tags, "addTags(tags)") {
+            Ok(v) => v,
+            Err(e) => return Promise::reject(&e),
+        };
+        self.map_call("tags", move |a, id| tags::add_tags(a, id, &t))
+    }
+
+    /// ReplaceMachineTags: the tags become exactly `tags`; resolves with the resulting map.
+    #[wasm_bindgen(js_name = replaceTags, unchecked_return_type = "Promise<Record<string, string | number | boolean>>")]
+    pub fn replace_tags(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string | number | boolean>")]
+        tags: JsValue,
+    ) -> Promise {
+        let t = match map_arg(&tags, "replaceTags(tags)") {
+            Ok(v) => v,
+            Err(e) => return Promise::reject(&e),
+        };
+        self.map_call("tags", move |a, id| tags::replace_tags(a, id, &t))
+    }
+
+    /// DeleteMachineTag (204).
+    #[wasm_bindgen(js_name = deleteTag, unchecked_return_type = "Promise<void>")]
+    pub fn delete_tag(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    ) -> Promise {
+        let name = match string_arg(&name, "deleteTag(name): name") {
+            Ok(n) => n,
+            Err(e) => return Promise::reject(&e),
+        };
+        let forget = name.clone();
+        self.empty_call(
+            move |a, id| tags::delete_tag(a, id, &name),
+            move |state| forget_keys(state, "tags", |k| k == forget),
+        )
+    }
+
+    /// DeleteMachineTags: removes every tag (204).
+    #[wasm_bindgen(js_name = deleteAllTags, unchecked_return_type = "Promise<void>")]
+    pub fn delete_all_tags(&self) -> Promise {
+        self.empty_call(tags::delete_all_tags, |state| {
+            forget_keys(state, "tags", |_| true)
+        })
+    }
+
+    /// ListMachineSnapshots.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Snapshot[]>")]
+    pub fn snapshots(&self) -> Promise {
+        let state = self.state.clone();
+        promise(async move {
+            let req = snapshots::list_snapshots(state.client.account(), &state.id).or_js()?;
+            let list = state
+                .client
+                .fetch_json::<Vec<HasName>>(&req, "a list of snapshots", None)
+                .await
+                .or_js()?;
+            let out = Array::new();
+            for wire in list.unchecked_into::<Array>().iter() {
+                out.push(&Snapshot::from_wire(state.clone(), wire).or_js()?.into());
+            }
+            Ok(out.into())
+        })
+    }
+
+    /// GetMachineSnapshot by name.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Snapshot>")]
+    pub fn snapshot(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    ) -> Promise {
+        let name = match string_arg(&name, "snapshot(name): name") {
+            Ok(n) => n,
+            Err(e) => return Promise::reject(&e),
+        };
+        let state = self.state.clone();
+        promise(async move {
+            let wire = super::snapshot::fetch_snapshot(&state, &name, None)
+                .await
+                .or_js()?;
+            Ok(Snapshot::from_wire(state, wire).or_js()?.into())
+        })
+    }
+
+    /// CreateMachineSnapshot (named by UTC time when `name` is omitted); resolves with it (`queued`).
+    #[wasm_bindgen(js_name = createSnapshot, unchecked_return_type = "Promise<Snapshot>")]
+    pub fn create_snapshot(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "string")] name: Option<JsValue>,
+    ) -> Promise {
+        let name = match name.filter(|n| !n.is_undefined() && !n.is_null()) {
+            None => None,
+            Some(n) => match string_arg(&n, "createSnapshot(name): name") {
+                Ok(n) => Some(n),
+                Err(e) => return Promise::reject(&e),
+            },
+        };
+        let state = self.state.clone();
+        let req =
+            match snapshots::create_snapshot(state.client.account(), &state.id, name.as_deref()) {
+                Ok(r) => r,
+                Err(e) => return Promise::reject(&to_js(&e)),
+            };
+        promise(async move {
+            let wire = state
+                .client
+                .fetch_json::<HasName>(&req, "a snapshot", None)
+                .await
+                .or_js()?;
+            Ok(Snapshot::from_wire(state, wire).or_js()?.into())
+        })
+    }
+
+    /// StartMachineFromSnapshot: rolls back to snapshot `name` (202; stop the machine first).
+    #[wasm_bindgen(js_name = startFromSnapshot, unchecked_return_type = "Promise<void>")]
+    pub fn start_from_snapshot(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    ) -> Promise {
+        let name = match string_arg(&name, "startFromSnapshot(name): name") {
+            Ok(n) => n,
+            Err(e) => return Promise::reject(&e),
+        };
+        self.empty_call(
+            move |a, id| snapshots::start_from_snapshot(a, id, &name),
+            |_| {},
+        )
+    }
+
+    /// Whether `other` (a Machine, an object with `id`, or an id) is this machine.
+    #[wasm_bindgen(unchecked_return_type = "boolean")]
+    pub fn equals(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Machine | { id: string } | string")] other: JsValue,
+    ) -> bool {
+        let id = other.as_string().or_else(|| {
+            other
+                .is_object()
+                .then(|| get(&other, "id").as_string())
+                .flatten()
+        });
+        id.is_some_and(|i| i.eq_ignore_ascii_case(&self.state.id))
+    }
 }
 
 impl Machine {
+    /// A handle on the machine `state` (shares its data with every other handle).
+    pub(crate) fn handle(state: &Rc<State>) -> Machine {
+        Machine {
+            state: state.clone(),
+        }
+    }
+
     fn action(&self, action: MachineAction) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -399,21 +705,158 @@ impl Machine {
         })
     }
 
+    /// Builds a request now (bad input rejects before anything is sent), sends it, stores the
+    /// map CloudAPI answers as the wire field `field`, and resolves with it.
+    fn map_call(
+        &self,
+        field: &'static str,
+        build: impl FnOnce(&str, &str) -> Result<Request, Error>,
+    ) -> Promise {
+        let state = self.state.clone();
+        let req = match build(state.client.account(), &state.id) {
+            Ok(r) => r,
+            Err(e) => return Promise::reject(&to_js(&e)),
+        };
+        promise(async move {
+            let map = state
+                .client
+                .fetch_json::<BTreeMap<String, Json>>(&req, "a map", None)
+                .await
+                .or_js()?;
+            let wire = shallow_copy(&state.wire.borrow());
+            set(&wire, field, &map);
+            *state.wire.borrow_mut() = wire;
+            Ok(map)
+        })
+    }
+
+    /// Builds a request now, sends it expecting no body, then runs `after` on the state.
+    fn empty_call(
+        &self,
+        build: impl FnOnce(&str, &str) -> Result<Request, Error>,
+        after: impl FnOnce(&State) + 'static,
+    ) -> Promise {
+        let state = self.state.clone();
+        let req = match build(state.client.account(), &state.id) {
+            Ok(r) => r,
+            Err(e) => return Promise::reject(&to_js(&e)),
+        };
+        promise(async move {
+            state.client.fetch_empty(&req, None).await.or_js()?;
+            after(&state);
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
     fn poll(&self, target: JsValue, options: JsValue, until: bool, name: &'static str) -> Promise {
-        let spec = match poll_spec(&target, &options, until, name) {
+        let spec = match poll_spec(
+            &target,
+            &options,
+            until,
+            name,
+            "machine",
+            machines::MACHINE_STATES,
+        ) {
             Ok(s) => s,
             Err(e) => return Promise::reject(&e),
         };
         let state = self.state.clone();
-        promise(async move { poll_loop(state, spec).await })
+        promise(async move { poll_loop(&state, spec).await })
     }
 }
 
-fn poll_spec(
+/// Removes the keys `drop` picks from the wire map `field` (a copy replaces the cached object).
+fn forget_keys(state: &State, field: &str, drop: impl Fn(&str) -> bool) {
+    let map = get(&state.wire.borrow(), field);
+    if !map.is_object() {
+        return;
+    }
+    let copy = shallow_copy(&map);
+    for k in Object::keys(copy.unchecked_ref::<Object>()).iter() {
+        if k.as_string().is_some_and(|k| drop(&k)) {
+            let _ = Reflect::delete_property(copy.unchecked_ref::<Object>(), &k);
+        }
+    }
+    let wire = shallow_copy(&state.wire.borrow());
+    set(&wire, field, &copy);
+    *state.wire.borrow_mut() = wire;
+}
+
+/// A metadata/tags argument as JSON (the core checks keys and value types).
+fn map_arg(v: &JsValue, what: &str) -> Result<Json, JsValue> {
+    if !v.is_object() || v.is_function() || Array::is_array(v) {
+        return Err(type_error(format!(
+            "{what} must be an object of key → string/number/boolean, got {}",
+            kind(v)
+        )));
+    }
+    to_json(v, what)
+}
+
+fn to_json(v: &JsValue, what: &str) -> Result<Json, JsValue> {
+    serde_wasm_bindgen::from_value(v.clone())
+        .map_err(|e| type_error(format!("{what} is not JSON data: {e}")))
+}
+
+/// What a wait was asked to do.
+pub(crate) struct PollSpec {
+    target: String,
+    until: bool,
+    interval_ms: f64,
+    timeout_ms: f64,
+    signal: Option<AbortSignal>,
+    on_progress: Option<Function>,
+}
+
+/// Something `poll_loop` can wait on (a machine, a snapshot).
+pub(crate) trait Pollable {
+    /// How errors name it ("machine <id>").
+    fn label(&self) -> String;
+    /// Fetches the latest data; a 404 while waiting for `deleted` (`gone_ok`) counts as deleted.
+    async fn fetch(&self, signal: &AbortSignal, gone_ok: bool) -> Result<(), Error>;
+    /// The state last seen.
+    fn current(&self) -> Option<String>;
+    /// A JS handle on it, for `onProgress` and the result.
+    fn handle(&self) -> JsValue;
+}
+
+impl Pollable for Rc<State> {
+    fn label(&self) -> String {
+        format!("machine {}", self.id)
+    }
+
+    async fn fetch(&self, signal: &AbortSignal, gone_ok: bool) -> Result<(), Error> {
+        match fetch_machine(&self.client, &self.id, Some(signal)).await {
+            Ok(wire) => *self.wire.borrow_mut() = wire,
+            // Why: once a deleted machine's tombstone expires, CloudAPI answers 404.
+            Err(e) if gone_ok && e.status_code == 404 => {
+                let o = Object::new();
+                set(&o, "id", &JsValue::from_str(&self.id));
+                set(&o, "state", &JsValue::from_str("deleted"));
+                *self.wire.borrow_mut() = o.into();
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    }
+
+    fn current(&self) -> Option<String> {
+        current_state(self)
+    }
+
+    fn handle(&self) -> JsValue {
+        Machine::handle(self).into()
+    }
+}
+
+/// Validates `pollUntil`/`pollWhile(state, options)` of a `noun` whose states are `states`.
+pub(crate) fn poll_spec(
     target: &JsValue,
     options: &JsValue,
     until: bool,
     name: &'static str,
+    noun: &str,
+    states: &[&str],
 ) -> Result<PollSpec, JsValue> {
     let target = target.as_string().ok_or_else(|| {
         type_error(format!(
@@ -421,10 +864,10 @@ fn poll_spec(
             kind(target)
         ))
     })?;
-    if !machines::MACHINE_STATES.contains(&target.as_str()) {
+    if !states.contains(&target.as_str()) {
         return Err(to_js(&Error::invalid_argument(format!(
-            "{name}(state): {target:?} is not a machine state; use one of {}",
-            machines::MACHINE_STATES.join(", ")
+            "{name}(state): {target:?} is not a {noun} state; use one of {}",
+            states.join(", ")
         ))));
     }
     let what = if until {
@@ -450,57 +893,47 @@ fn poll_spec(
     })
 }
 
-async fn poll_loop(state: Rc<State>, spec: PollSpec) -> Result<JsValue, JsValue> {
+/// The one polling loop: fetch, report progress, stop when the state matches (or leaves),
+/// else sleep a jittered interval; rejects with `Timeout` or `Aborted` naming the last state.
+pub(crate) async fn poll_loop<P: Pollable>(p: &P, spec: PollSpec) -> Result<JsValue, JsValue> {
     let scope = Scope::new(spec.timeout_ms, spec.signal.as_ref()).or_js()?;
     let verb = if spec.until { "become" } else { "leave" };
     let ended = |scope: &Scope| {
-        let last = current_state(&state).unwrap_or_else(|| "unknown".into());
+        let last = p.current().unwrap_or_else(|| "unknown".into());
         scope.ended("").map(|e| {
             let message = if e.code == codes::TIMEOUT {
                 format!(
-                    "machine {} did not {verb} {:?} within {} (last state: {last})",
-                    state.id,
+                    "{} did not {verb} {:?} within {} (last state: {last})",
+                    p.label(),
                     spec.target,
                     super::cancel::seconds(spec.timeout_ms)
                 )
             } else {
                 format!(
-                    "waiting for machine {} to {verb} {:?} was aborted (last state: {last})",
-                    state.id, spec.target
+                    "waiting for {} to {verb} {:?} was aborted (last state: {last})",
+                    p.label(),
+                    spec.target
                 )
             };
             to_js(&Error::local(&e.code, message))
         })
     };
+    let gone_ok = spec.until && spec.target == "deleted";
     loop {
-        match fetch_machine(&state.client, &state.id, Some(&scope.signal())).await {
-            Ok(wire) => *state.wire.borrow_mut() = wire,
-            Err(e) => {
-                if let Some(end) = ended(&scope) {
-                    return Err(end);
-                }
-                // Why: once a deleted machine's tombstone expires, CloudAPI answers 404.
-                let gone = e.status_code == 404 && spec.target == "deleted" && spec.until;
-                if !gone {
-                    return Err(to_js(&e));
-                }
-                let o = Object::new();
-                set(&o, "id", &JsValue::from_str(&state.id));
-                set(&o, "state", &JsValue::from_str("deleted"));
-                *state.wire.borrow_mut() = o.into();
-            }
+        if let Err(e) = p.fetch(&scope.signal(), gone_ok).await {
+            return Err(ended(&scope).unwrap_or_else(|| to_js(&e)));
         }
         if let Some(f) = &spec.on_progress {
-            f.call1(&JsValue::UNDEFINED, &Machine::handle(&state).into())?;
+            f.call1(&JsValue::UNDEFINED, &p.handle())?;
         }
-        let now = current_state(&state);
+        let now = p.current();
         let reached = if spec.until {
             now.as_deref() == Some(spec.target.as_str())
         } else {
             now.as_deref() != Some(spec.target.as_str())
         };
         if reached {
-            return Ok(Machine::handle(&state).into());
+            return Ok(p.handle());
         }
         let jitter = 0.8 + 0.4 * js_sys::Math::random();
         if scope.sleep(spec.interval_ms * jitter, "").await.is_err() {
@@ -511,7 +944,21 @@ async fn poll_loop(state: Rc<State>, spec: PollSpec) -> Result<JsValue, JsValue>
     }
 }
 
-fn set(obj: &JsValue, key: &str, value: &JsValue) {
+/// A property of a JS object (undefined when absent or not an object).
+pub(crate) fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A new plain object with the own enumerable properties of `obj`.
+fn shallow_copy(obj: &JsValue) -> JsValue {
+    let copy = Object::new();
+    if let Some(o) = obj.dyn_ref::<Object>() {
+        Object::assign(&copy, o);
+    }
+    copy.into()
+}
+
+pub(crate) fn set(obj: &JsValue, key: &str, value: &JsValue) {
     // Why: setting on a fresh plain object cannot fail.
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }

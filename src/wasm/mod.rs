@@ -11,6 +11,7 @@ pub mod keystore;
 pub mod machine;
 pub mod options;
 pub mod signer;
+pub mod snapshot;
 pub mod transport;
 
 use js_sys::{Object, Reflect};

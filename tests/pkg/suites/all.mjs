@@ -14,6 +14,7 @@ import profiles from "./profiles.mjs";
 import secrets from "./secrets.mjs";
 import signers from "./signers.mjs";
 import matrix from "./matrix.mjs";
+import machineApi from "./machine-api.mjs";
 
 describe(`smartdc-wasm package through ${ENTRY}`, () => {
   before(startSim);
@@ -29,4 +30,5 @@ describe(`smartdc-wasm package through ${ENTRY}`, () => {
   presign();
   secrets();
   matrix();
+  machineApi();
 });

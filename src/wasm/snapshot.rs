@@ -1,0 +1,227 @@
+//! The `Snapshot` class: a machine snapshot's wire object (shown by `toJSON()` and, through the
+//! package shim, by `console.log`), getters with the wire names, and refresh/status/delete/
+//! start (rollback) and `pollUntil`, which shares the machine's polling loop.
+
+use super::cancel::AbortSignal;
+use super::datacenter::promise;
+use super::js_error::{OrJs, invalid_response};
+use super::machine::{Machine, Pollable, State, get, poll_loop, poll_spec, set};
+use super::transport::{HasName, parse_checked};
+use crate::api::snapshots;
+use crate::error::Error;
+use js_sys::{Object, Promise};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+struct SnapState {
+    machine: Rc<State>,
+    name: String,
+    wire: RefCell<JsValue>,
+}
+
+/// A machine snapshot; getters read the latest data CloudAPI returned.
+#[wasm_bindgen]
+pub struct Snapshot {
+    state: Rc<SnapState>,
+}
+
+/// GetMachineSnapshot `name` of the machine `m`, as the wire object.
+pub(crate) async fn fetch_snapshot(
+    m: &State,
+    name: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<JsValue, Error> {
+    let req = snapshots::get_snapshot(m.client.account(), &m.id, name)?;
+    let r = m.client.send(&req, &[], signal).await?;
+    parse_checked::<HasName>(&r, "a snapshot")
+}
+
+impl Snapshot {
+    /// A snapshot of the machine `machine` for `wire` (an object with a string `name`).
+    pub(crate) fn from_wire(machine: Rc<State>, wire: JsValue) -> Result<Snapshot, Error> {
+        let name = get(&wire, "name")
+            .as_string()
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| invalid_response("CloudAPI returned a snapshot without a name"))?;
+        Ok(Snapshot {
+            state: Rc::new(SnapState {
+                machine,
+                name,
+                wire: RefCell::new(wire),
+            }),
+        })
+    }
+
+    fn field(&self, name: &str) -> JsValue {
+        get(&self.state.wire.borrow(), name)
+    }
+}
+
+impl Pollable for Rc<SnapState> {
+    fn label(&self) -> String {
+        format!("snapshot {:?} of machine {}", self.name, self.machine.id)
+    }
+
+    async fn fetch(&self, signal: &AbortSignal, gone_ok: bool) -> Result<(), Error> {
+        match fetch_snapshot(&self.machine, &self.name, Some(signal)).await {
+            Ok(wire) => *self.wire.borrow_mut() = wire,
+            // Why: CloudAPI answers 404 once no job names the snapshot any more.
+            Err(e) if gone_ok && e.status_code == 404 => {
+                let o = Object::new();
+                set(&o, "name", &JsValue::from_str(&self.name));
+                set(&o, "state", &JsValue::from_str("deleted"));
+                *self.wire.borrow_mut() = o.into();
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    }
+
+    fn current(&self) -> Option<String> {
+        get(&self.wire.borrow(), "state").as_string()
+    }
+
+    fn handle(&self) -> JsValue {
+        Snapshot {
+            state: self.clone(),
+        }
+        .into()
+    }
+}
+
+#[wasm_bindgen]
+impl Snapshot {
+    /// Name.
+    #[wasm_bindgen(getter, unchecked_return_type = "string")]
+    pub fn name(&self) -> JsValue {
+        self.field("name")
+    }
+    /// queued, running, created, failed, canceled or deleted.
+    #[wasm_bindgen(getter, unchecked_return_type = "SnapshotStateName | undefined")]
+    pub fn state(&self) -> JsValue {
+        self.field("state")
+    }
+    /// Creation time (ISO 8601).
+    #[wasm_bindgen(getter, unchecked_return_type = "string | undefined")]
+    pub fn created(&self) -> JsValue {
+        self.field("created")
+    }
+    /// Last update (ISO 8601).
+    #[wasm_bindgen(getter, unchecked_return_type = "string | undefined")]
+    pub fn updated(&self) -> JsValue {
+        self.field("updated")
+    }
+    /// Size in MiB (CloudAPI 9.4+).
+    #[wasm_bindgen(getter, unchecked_return_type = "number | undefined")]
+    pub fn size(&self) -> JsValue {
+        self.field("size")
+    }
+    /// The machine this is a snapshot of.
+    #[wasm_bindgen(getter)]
+    pub fn machine(&self) -> Machine {
+        Machine::handle(&self.state.machine)
+    }
+
+    /// The snapshot object as CloudAPI returned it.
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "SnapshotData")]
+    pub fn to_json(&self) -> JsValue {
+        self.state.wire.borrow().clone()
+    }
+
+    /// GetMachineSnapshot again; resolves with this snapshot, updated.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Snapshot>")]
+    pub fn refresh(&self) -> Promise {
+        let s = self.state.clone();
+        promise(async move {
+            let wire = fetch_snapshot(&s.machine, &s.name, None).await.or_js()?;
+            *s.wire.borrow_mut() = wire;
+            Ok(s.handle())
+        })
+    }
+
+    /// GetMachineSnapshot again; resolves with the state.
+    #[wasm_bindgen(unchecked_return_type = "Promise<SnapshotStateName>")]
+    pub fn status(&self) -> Promise {
+        let s = self.state.clone();
+        promise(async move {
+            let wire = fetch_snapshot(&s.machine, &s.name, None).await.or_js()?;
+            *s.wire.borrow_mut() = wire;
+            Ok(s.current()
+                .map_or(JsValue::UNDEFINED, |v| JsValue::from_str(&v)))
+        })
+    }
+
+    /// DeleteMachineSnapshot (204; poll for `deleted`).
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn delete(&self) -> Promise {
+        let s = self.state.clone();
+        promise(async move {
+            let m = &s.machine;
+            let req = snapshots::delete_snapshot(m.client.account(), &m.id, &s.name).or_js()?;
+            m.client.fetch_empty(&req, None).await.or_js()?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// StartMachineFromSnapshot (roll back; stop the machine first); resolves with the machine.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Machine>")]
+    pub fn start(&self) -> Promise {
+        let s = self.state.clone();
+        promise(async move {
+            let m = &s.machine;
+            let req = snapshots::start_from_snapshot(m.client.account(), &m.id, &s.name).or_js()?;
+            m.client.fetch_empty(&req, None).await.or_js()?;
+            Ok(Machine::handle(m).into())
+        })
+    }
+
+    /// Polls until the state is `state` (a 404 counts as `deleted`); resolves with this
+    /// snapshot, rejects with `Timeout` or `Aborted`.
+    #[wasm_bindgen(js_name = pollUntil, unchecked_return_type = "Promise<Snapshot>")]
+    pub fn poll_until(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SnapshotStateName")] state: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SnapshotPollOptions")] options: Option<
+            JsValue,
+        >,
+    ) -> Promise {
+        let spec = match poll_spec(
+            &state,
+            &options.unwrap_or_default(),
+            true,
+            "pollUntil",
+            "snapshot",
+            snapshots::SNAPSHOT_STATES,
+        ) {
+            Ok(s) => s,
+            Err(e) => return Promise::reject(&e),
+        };
+        let s = self.state.clone();
+        promise(async move { poll_loop(&s, spec).await })
+    }
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_SNAPSHOT_TYPES: &'static str = r#"
+/** Snapshot states CloudAPI reports. */
+export type SnapshotStateName = "queued" | "running" | "created" | "failed" | "canceled" | "deleted";
+
+/** A snapshot as CloudAPI returns it (what `snapshot.toJSON()` gives). */
+export interface SnapshotData {
+  name: string; state?: SnapshotStateName; size?: number; created?: string; updated?: string;
+  [key: string]: unknown;
+}
+
+/** Options of `snapshot.pollUntil`. */
+export interface SnapshotPollOptions {
+  /** Ms between polls (default 2500, jittered ±20 %). */
+  interval?: number;
+  /** Give up after this many ms with a `Timeout` error (default 600000; `Infinity` for none). */
+  timeout?: number;
+  /** Abort the wait (rejects with code `Aborted`). */
+  signal?: AbortSignal;
+  /** Called with the snapshot after every poll. */
+  onProgress?: (snapshot: Snapshot) => void;
+}
+"#;

@@ -3,22 +3,25 @@
 //! its future and returns at once, so calls can overlap and the object is never borrowed
 //! across an `.await`.
 
-use super::cancel::AbortSignal;
+use super::cancel::{AbortSignal, Scope, now_ms};
 use super::credentials::{self, Credentials};
 use super::js_error::{OrJs, to_js, type_error};
 use super::machine::{Machine, gone_wire};
 use super::options::{Options, from_js, kind, string_arg};
 use super::signer::SignerChoice;
 use super::transport::{Client, HasId, HasName, JsDecoder, RESERVED_HEADERS, parse_checked};
-use crate::api::{self, account, datacenters, images, machines, packages};
-use crate::error::Error;
+use crate::api::retry;
+use crate::api::{
+    self, account, datacenters, images, keys as key_api, machines, networks, packages,
+};
+use crate::error::{Error, codes};
 use crate::json::Json;
 use crate::keys;
 use crate::location;
 use crate::request::{Method, Request};
 use crate::response;
 use crate::signing;
-use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Object, Promise, Reflect, RegExp, Uint8Array};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::rc::Rc;
@@ -44,12 +47,31 @@ const OPTIONS: &[&str] = &[
     "signedHeaders",
     "actAs",
     "agent",
+    "retries",
 ];
 
 /// Default `accept-version`: CloudAPI 9, else 8.
 const DEFAULT_API_VERSION: &str = "~9||~8";
-/// Default per-request timeout.
+/// Default per-call timeout (retries included).
 const DEFAULT_TIMEOUT_MS: f64 = 60_000.0;
+/// Default number of automatic retries of an idempotent request.
+const DEFAULT_RETRIES: u32 = 3;
+/// The most retries the `retries` option accepts (each waits up to 20 s).
+const MAX_RETRIES: u32 = 10;
+
+// Why here: the types only this file's methods use; `DataCenterOptions` is declared in
+// mod.rs and TypeScript merges the two interface declarations into one.
+#[wasm_bindgen(typescript_custom_section)]
+const TS_DATACENTER: &'static str = r#"
+export interface DataCenterOptions {
+  /** Automatic retries of idempotent requests on network errors, 408, 429, 502, 503, 504 (jittered exponential backoff, Retry-After honoured) and the one re-sign after a clock-skew rejection; default 3, 0 disables both. */
+  retries?: number;
+}
+/** An SSH public key of the account (ListKeys). */
+export interface SshKey { name: string; fingerprint: string; key: string; attested?: boolean; multifactor?: string[]; [key: string]: unknown; }
+/** A network or network pool (ListNetworks). */
+export interface Network { id: string; name: string; public: boolean; fabric?: boolean; description?: string; subnet?: string; gateway?: string; [key: string]: unknown; }
+"#;
 
 /// A Triton CloudAPI endpoint with credentials; every method returns a promise.
 #[wasm_bindgen]
@@ -208,23 +230,31 @@ impl DataCenter {
         })
     }
 
-    /// ListImages, with optional server-side filters.
+    /// ListImages, with optional server-side filters and a local `{ search, fields }`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Image[]>")]
     pub fn images(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "ImageFilters")] filters: Option<JsValue>,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "ImageFilters & { search?: string | RegExp; fields?: string[] }"
+        )]
+        filters: Option<JsValue>,
     ) -> Promise {
-        let f: images::ImageFilters = match from_js(&filters.unwrap_or_default(), "images(filters)")
-        {
-            Ok(f) => f,
+        let parsed = split_search(filters, "images(filters)", &["name", "description", "urn"])
+            .and_then(|(rest, search)| {
+                from_js::<images::ImageFilters>(&rest, "images(filters)").map(|f| (f, search))
+            });
+        let (f, search) = match parsed {
+            Ok(p) => p,
             Err(e) => return rejected(e),
         };
         let c = self.client.clone();
         promise(async move {
             let req = images::list_images(c.account(), &f).or_js()?;
-            c.fetch_json::<Vec<HasId>>(&req, "a list of images", None)
+            let list = c
+                .fetch_json::<Vec<HasId>>(&req, "a list of images", None)
                 .await
-                .or_js()
+                .or_js()?;
+            Ok(Search::keep(&search, list))
         })
     }
 
@@ -242,15 +272,31 @@ impl DataCenter {
         })
     }
 
-    /// The seed's ListDatasets: every image.
+    /// The seed's ListDatasets: every image, with a local `{ search, fields }`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Image[]>")]
-    pub fn datasets(&self) -> Promise {
+    pub fn datasets(
+        &self,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "{ search?: string | RegExp; fields?: string[] }"
+        )]
+        options: Option<JsValue>,
+    ) -> Promise {
+        let search = match no_filters(
+            options,
+            "datasets(options)",
+            &["name", "description", "urn"],
+        ) {
+            Ok(s) => s,
+            Err(e) => return rejected(e),
+        };
         let c = self.client.clone();
         promise(async move {
             let req = images::list_datasets(c.account()).or_js()?;
-            c.fetch_json::<Vec<HasId>>(&req, "a list of images", None)
+            let list = c
+                .fetch_json::<Vec<HasId>>(&req, "a list of images", None)
                 .await
-                .or_js()
+                .or_js()?;
+            Ok(Search::keep(&search, list))
         })
     }
 
@@ -288,23 +334,32 @@ impl DataCenter {
         })
     }
 
-    /// ListPackages, with optional server-side filters.
+    /// ListPackages, with optional server-side filters and a local `{ search, fields }`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Package[]>")]
     pub fn packages(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "PackageFilters")] filters: Option<JsValue>,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "PackageFilters & { search?: string | RegExp; fields?: string[] }"
+        )]
+        filters: Option<JsValue>,
     ) -> Promise {
-        let f: packages::PackageFilters =
-            match from_js(&filters.unwrap_or_default(), "packages(filters)") {
-                Ok(f) => f,
-                Err(e) => return rejected(e),
-            };
+        let parsed = split_search(filters, "packages(filters)", &["name", "description"]).and_then(
+            |(rest, search)| {
+                from_js::<packages::PackageFilters>(&rest, "packages(filters)").map(|f| (f, search))
+            },
+        );
+        let (f, search) = match parsed {
+            Ok(p) => p,
+            Err(e) => return rejected(e),
+        };
         let c = self.client.clone();
         promise(async move {
             let req = packages::list_packages(c.account(), &f).or_js()?;
-            c.fetch_json::<Vec<HasName>>(&req, "a list of packages", None)
+            let list = c
+                .fetch_json::<Vec<HasName>>(&req, "a list of packages", None)
                 .await
-                .or_js()
+                .or_js()?;
+            Ok(Search::keep(&search, list))
         })
     }
 
@@ -358,17 +413,25 @@ impl DataCenter {
         })
     }
 
-    /// ListMachines, every page (1,000 per request), as `Machine` objects.
+    /// ListMachines, every page (1,000 per request), as `Machine` objects; server-side
+    /// filters plus a local `{ search, fields }` (default fields: name, id).
     #[wasm_bindgen(unchecked_return_type = "Promise<Machine[]>")]
     pub fn machines(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "MachineFilters")] filters: Option<JsValue>,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "MachineFilters & { search?: string | RegExp; fields?: string[] }"
+        )]
+        filters: Option<JsValue>,
     ) -> Promise {
-        let f: machines::MachineFilters =
-            match from_js(&filters.unwrap_or_default(), "machines(filters)") {
-                Ok(f) => f,
-                Err(e) => return rejected(e),
-            };
+        let parsed = split_search(filters, "machines(filters)", &["name", "id"]).and_then(
+            |(rest, search)| {
+                from_js::<machines::MachineFilters>(&rest, "machines(filters)").map(|f| (f, search))
+            },
+        );
+        let (f, search) = match parsed {
+            Ok(p) => p,
+            Err(e) => return rejected(e),
+        };
         let c = self.client.clone();
         promise(async move {
             let out = Array::new();
@@ -380,15 +443,57 @@ impl DataCenter {
                     .await
                     .or_js()?;
                 let page: Array = page.unchecked_into();
-                for wire in page.iter() {
+                let len = page.length() as usize;
+                let kept: Array = Search::keep(&search, page.into()).unchecked_into();
+                for wire in kept.iter() {
                     out.push(&Machine::from_wire(c.clone(), wire).or_js()?.into());
                 }
-                match api::next_offset(page.length() as usize, machines::MAX_LIMIT, offset) {
+                match api::next_offset(len, machines::MAX_LIMIT, offset) {
                     Some(next) => offset = next,
                     None => break,
                 }
             }
             Ok(out.into())
+        })
+    }
+
+    /// CountMachines: how many machines match `filters`, which are sent as the HEAD's query.
+    // Why a loop: CloudAPI's `x-resource-count` is the size of the page the same GET would
+    // return (at most 1,000), not the total; py-smartdc's num_machines() returned that capped
+    // number (and never sent the filters). A user asking "how many" wants the total, so this
+    // sends HEAD pages of 1,000 (limit=1000, offset=0, 1000, …) and adds them up until a short
+    // page: one request per 1,000 machines, no bodies. A server that answers with a total
+    // larger than a page is believed as is.
+    #[wasm_bindgen(js_name = countMachines, unchecked_return_type = "Promise<number>")]
+    pub fn count_machines(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "MachineFilters")] filters: Option<JsValue>,
+    ) -> Promise {
+        let f: machines::MachineFilters =
+            match from_js(&filters.unwrap_or_default(), "countMachines(filters)") {
+                Ok(f) => f,
+                Err(e) => return rejected(e),
+            };
+        let c = self.client.clone();
+        promise(async move {
+            let mut total = 0u64;
+            let mut offset = 0u32;
+            loop {
+                let req = machines::count_machines(c.account(), &f, offset).or_js()?;
+                let r = c.send(&req, &[], None).await.or_js()?;
+                response::check(r.status, &r.headers, &r.body, &JsDecoder).or_js()?;
+                let n = api::resource_count(&r.headers).or_js()?;
+                total = total.saturating_add(n);
+                if n > u64::from(machines::MAX_LIMIT) {
+                    break;
+                }
+                let len = usize::try_from(n).unwrap_or(usize::MAX);
+                match api::next_offset(len, machines::MAX_LIMIT, offset) {
+                    Some(next) => offset = next,
+                    None => break,
+                }
+            }
+            Ok(JsValue::from_f64(total as f64))
         })
     }
 
@@ -406,7 +511,9 @@ impl DataCenter {
         })
     }
 
-    /// CreateMachine; resolves with the new machine (usually `provisioning`). Never retried.
+    /// CreateMachine; resolves with the new machine (usually `provisioning`). The POST is
+    /// never blindly re-sent: after an ambiguous failure (no answer, timeout, 5xx) the machine
+    /// is looked up by name (one is generated when none is given) and returned if it exists.
     #[wasm_bindgen(js_name = createMachine, unchecked_return_type = "Promise<Machine>")]
     pub fn create_machine(
         &self,
@@ -417,18 +524,249 @@ impl DataCenter {
                 "createMachine(options): options are required ({ image, package, … })",
             ));
         }
-        let opts: machines::CreateMachine = match from_js(&options, "createMachine(options)") {
+        let mut opts: machines::CreateMachine = match from_js(&options, "createMachine(options)") {
             Ok(o) => o,
+            Err(e) => return rejected(e),
+        };
+        // Why: the name is what makes an ambiguous failure recoverable (look it up instead of
+        // provisioning twice); CloudAPI's own default is 8 hex characters, so is this one.
+        let name = opts.name.get_or_insert_with(generated_name).clone();
+        let c = self.client.clone();
+        promise(async move {
+            let req = machines::create_machine(c.account(), &opts).or_js()?;
+            let started = now_secs(&c);
+            let policy = c.policy();
+            let mut retry_no = 0u32;
+            loop {
+                let err = match c.send(&req, &[], None).await {
+                    Ok(r) => match parse_checked::<HasId>(&r, "the new machine") {
+                        Ok(wire) => return Ok(Machine::from_wire(c, wire).or_js()?.into()),
+                        Err(e) => e,
+                    },
+                    Err(e) => e,
+                };
+                // No answer, or an answer cut short (a truncated 201 reads as InvalidResponse).
+                let no_answer = (err.status_code == 0
+                    && (err.code == codes::NETWORK_ERROR || err.code == codes::TIMEOUT))
+                    || err.code == codes::INVALID_RESPONSE;
+                // A 409 after a re-send: the earlier POST may have taken the name after all.
+                let ambiguous =
+                    no_answer || err.status_code >= 500 || (retry_no > 0 && err.status_code == 409);
+                if !ambiguous {
+                    return Err(to_js(&err));
+                }
+                if let Some(m) = created_by_name(&c, &name, started).await.or_js()? {
+                    return Ok(m);
+                }
+                if err.status_code == 409 {
+                    return Err(to_js(&err));
+                }
+                // Why: no machine has the name, so no POST created one; sending it again cannot
+                // provision twice because CloudAPI refuses a second machine with the same name
+                // (409), which the lookup above then resolves.
+                let Some(wait) = retry::backoff_delay_ms(
+                    &policy,
+                    retry_no,
+                    err.retry_after,
+                    js_sys::Math::random(),
+                ) else {
+                    return Err(to_js(&err));
+                };
+                Scope::new(f64::INFINITY, None)
+                    .or_js()?
+                    .sleep(wait as f64, "createMachine")
+                    .await
+                    .or_js()?;
+                retry_no = retry_no.saturating_add(1);
+            }
+        })
+    }
+
+    /// UpdateAccount: changes the given profile fields; resolves with the updated account.
+    #[wasm_bindgen(js_name = updateAccount, unchecked_return_type = "Promise<Account>")]
+    pub fn update_account(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ email?: string; companyName?: string; firstName?: string; lastName?: string; address?: string; postalCode?: string; city?: string; state?: string; country?: string; phone?: string; triton_cns_enabled?: boolean }"
+        )]
+        fields: JsValue,
+    ) -> Promise {
+        if fields.is_undefined() || fields.is_null() {
+            return rejected(type_error(
+                "updateAccount(fields): fields are required ({ email, companyName, … })",
+            ));
+        }
+        let f: account::AccountUpdate = match from_js(&fields, "updateAccount(fields)") {
+            Ok(f) => f,
             Err(e) => return rejected(e),
         };
         let c = self.client.clone();
         promise(async move {
-            let req = machines::create_machine(c.account(), &opts).or_js()?;
-            let wire = c
-                .fetch_json::<HasId>(&req, "the new machine", None)
+            let req = account::update_account(c.account(), &f).or_js()?;
+            c.fetch_json::<HasId>(&req, "an account", None)
+                .await
+                .or_js()
+        })
+    }
+
+    /// ListKeys: the account's SSH keys, with a local `{ search, fields }`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<SshKey[]>")]
+    pub fn keys(
+        &self,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "{ search?: string | RegExp; fields?: string[] }"
+        )]
+        options: Option<JsValue>,
+    ) -> Promise {
+        let search = match no_filters(options, "keys(options)", &["name", "fingerprint"]) {
+            Ok(s) => s,
+            Err(e) => return rejected(e),
+        };
+        let c = self.client.clone();
+        promise(async move {
+            let req = key_api::list_keys(c.account(), None).or_js()?;
+            let list = c
+                .fetch_json::<Vec<HasName>>(&req, "a list of keys", None)
                 .await
                 .or_js()?;
-            Ok(Machine::from_wire(c, wire).or_js()?.into())
+            Ok(Search::keep(&search, list))
+        })
+    }
+
+    /// GetKey by name or MD5 fingerprint (or a key object).
+    #[wasm_bindgen(unchecked_return_type = "Promise<SshKey>")]
+    pub fn key(
+        &self,
+        #[wasm_bindgen(js_name = "nameOrFp", unchecked_param_type = "string | SshKey")]
+        name_or_fp: JsValue,
+    ) -> Promise {
+        let id = match key_arg(&name_or_fp, "key(nameOrFp)") {
+            Ok(n) => n,
+            Err(e) => return rejected(e),
+        };
+        let c = self.client.clone();
+        promise(async move {
+            let req = key_api::get_key(c.account(), None, &id).or_js()?;
+            c.fetch_json::<HasName>(&req, "a key", None).await.or_js()
+        })
+    }
+
+    /// CreateKey: uploads an OpenSSH public key (`name` defaults to its comment); never retried.
+    #[wasm_bindgen(js_name = addKey, unchecked_return_type = "Promise<SshKey>")]
+    pub fn add_key(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ name?: string; key: string }")] options: JsValue,
+    ) -> Promise {
+        let parsed = Options::new(&options, "addKey(options)", &["name", "key"], false)
+            .and_then(|o| Ok((o.string("name")?, o.string("key")?)));
+        let (name, key) = match parsed {
+            Ok((n, Some(k))) => (n, k),
+            Ok((_, None)) => {
+                return rejected(type_error(
+                    "addKey(options): key is required (an OpenSSH public key line)",
+                ));
+            }
+            Err(e) => return rejected(e),
+        };
+        let c = self.client.clone();
+        promise(async move {
+            let req = key_api::create_key(c.account(), None, name.as_deref(), &key).or_js()?;
+            c.fetch_json::<HasName>(&req, "the new key", None)
+                .await
+                .or_js()
+        })
+    }
+
+    /// DeleteKey by name or MD5 fingerprint (or a key object); resolves with undefined.
+    #[wasm_bindgen(js_name = deleteKey, unchecked_return_type = "Promise<void>")]
+    pub fn delete_key(
+        &self,
+        #[wasm_bindgen(js_name = "nameOrFp", unchecked_param_type = "string | SshKey")]
+        name_or_fp: JsValue,
+    ) -> Promise {
+        let id = match key_arg(&name_or_fp, "deleteKey(nameOrFp)") {
+            Ok(n) => n,
+            Err(e) => return rejected(e),
+        };
+        let c = self.client.clone();
+        promise(async move {
+            let req = key_api::delete_key(c.account(), None, &id).or_js()?;
+            c.fetch_empty(&req, None).await.or_js()?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// ListNetworks (`fabric: true` → only fabric networks), with a local `{ search, fields }`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Network[]>")]
+    pub fn networks(
+        &self,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "{ fabric?: boolean; search?: string | RegExp; fields?: string[] }"
+        )]
+        options: Option<JsValue>,
+    ) -> Promise {
+        let parsed = split_search(options, "networks(options)", &["name", "description"]).and_then(
+            |(rest, search)| {
+                let o = Options::new(&rest, "networks(options)", &["fabric"], true)?;
+                let fabric = match o.get("fabric")? {
+                    None => None,
+                    Some(v) => Some(v.as_bool().ok_or_else(|| {
+                        type_error(format!(
+                            "networks(options): option fabric must be a boolean, got {}",
+                            kind(&v)
+                        ))
+                    })?),
+                };
+                Ok((fabric, search))
+            },
+        );
+        let (fabric, search) = match parsed {
+            Ok(p) => p,
+            Err(e) => return rejected(e),
+        };
+        let c = self.client.clone();
+        promise(async move {
+            let req = networks::list_networks(c.account(), fabric).or_js()?;
+            let list = c
+                .fetch_json::<Vec<HasId>>(&req, "a list of networks", None)
+                .await
+                .or_js()?;
+            Ok(Search::keep(&search, list))
+        })
+    }
+
+    /// GetNetwork by UUID (or a network object).
+    #[wasm_bindgen(unchecked_return_type = "Promise<Network>")]
+    pub fn network(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | Network")] id: JsValue,
+    ) -> Promise {
+        let id = match ident_arg(&id, "network(id)") {
+            Ok(n) => n,
+            Err(e) => return rejected(e),
+        };
+        let c = self.client.clone();
+        promise(async move {
+            let req = networks::get_network(c.account(), &id).or_js()?;
+            c.fetch_json::<HasId>(&req, "a network", None).await.or_js()
+        })
+    }
+
+    /// DeleteImage (your own images only) by UUID or image object; resolves with undefined.
+    #[wasm_bindgen(js_name = deleteImage, unchecked_return_type = "Promise<void>")]
+    pub fn delete_image(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | Image")] id: JsValue,
+    ) -> Promise {
+        let id = match ident_arg(&id, "deleteImage(id)") {
+            Ok(n) => n,
+            Err(e) => return rejected(e),
+        };
+        let c = self.client.clone();
+        promise(async move {
+            let req = images::delete_image(c.account(), &id).or_js()?;
+            c.fetch_empty(&req, None).await.or_js()?;
+            Ok(JsValue::UNDEFINED)
         })
     }
 
@@ -646,6 +984,19 @@ fn build(options: &JsValue) -> Result<Client, JsValue> {
     let fetch = o.function("fetch")?;
     let timeout_ms = o.millis("timeout", true)?.unwrap_or(DEFAULT_TIMEOUT_MS);
     let signed_headers = signed_header_list(&o, &headers)?;
+    let retries = match o.number("retries")? {
+        None => DEFAULT_RETRIES,
+        Some(n) if n.fract() == 0.0 && (0.0..=f64::from(MAX_RETRIES)).contains(&n) => {
+            // Why: checked above to be a whole number in 0..=MAX_RETRIES.
+            n as u32
+        }
+        Some(n) => {
+            return Err(type_error(format!(
+                "new DataCenter(options): retries must be a whole number from 0 (no retries) \
+                 to {MAX_RETRIES}, got {n}"
+            )));
+        }
+    };
 
     Ok(Client {
         base_url,
@@ -655,6 +1006,8 @@ fn build(options: &JsValue) -> Result<Client, JsValue> {
         fetch,
         timeout_ms,
         signed_headers,
+        retries,
+        clock_offset: std::cell::Cell::new(0),
     })
 }
 
@@ -993,4 +1346,197 @@ fn text(v: &JsValue, key: &str) -> Option<String> {
     Reflect::get(v, &JsValue::from_str(key))
         .ok()
         .and_then(|x| x.as_string())
+}
+
+/// `(source, flags)` → a `RegExp`, or the `SyntaxError` JS throws for a bad pattern.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = RegExp)]
+    fn make_regexp(source: &str, flags: &str) -> Result<RegExp, JsValue>;
+}
+
+/// A local search of a list result: items whose `fields` (strings, numbers or booleans)
+/// match `re` are kept, as the seed's `search_dicts` did.
+struct Search {
+    re: RegExp,
+    fields: Vec<String>,
+}
+
+impl Search {
+    /// `list` (a JS array) filtered by `search`, or unchanged without one.
+    fn keep(search: &Option<Search>, list: JsValue) -> JsValue {
+        let Some(s) = search else {
+            return list;
+        };
+        let Some(arr) = list.dyn_ref::<Array>() else {
+            return list;
+        };
+        arr.iter()
+            .filter(|item| s.matches(item))
+            .collect::<Array>()
+            .into()
+    }
+
+    fn matches(&self, item: &JsValue) -> bool {
+        self.fields.iter().any(|f| {
+            let v = Reflect::get(item, &JsValue::from_str(f)).unwrap_or_default();
+            let text = match (v.as_string(), v.as_f64(), v.as_bool()) {
+                (Some(s), _, _) => s,
+                (None, Some(n), _) => format!("{n}"),
+                (None, None, Some(b)) => b.to_string(),
+                _ => return false,
+            };
+            self.re.test(&text)
+        })
+    }
+}
+
+/// Splits `{ search, fields }` (local search) off a list method's argument; the rest are the
+/// server-side filters, so the request never carries the local-search keys.
+fn split_search(
+    v: Option<JsValue>,
+    what: &str,
+    default_fields: &[&str],
+) -> Result<(JsValue, Option<Search>), JsValue> {
+    let v = v.unwrap_or_default();
+    if !v.is_object() || v.is_function() || Array::is_array(&v) {
+        // Why: the filters' own parser rejects non-objects with its precise message.
+        return Ok((v, None));
+    }
+    let obj: &Object = v.unchecked_ref();
+    let own = |k: &str| Object::has_own(obj, &JsValue::from_str(k));
+    if !own("search") && !own("fields") {
+        return Ok((v, None));
+    }
+    let rest = Object::new();
+    for entry in Object::entries(obj).iter() {
+        let pair: Array = entry.unchecked_into();
+        let k = pair.get(0).as_string().unwrap_or_default();
+        if k != "search" && k != "fields" {
+            set(&rest, &k, &pair.get(1));
+        }
+    }
+    let search = Reflect::get(&v, &JsValue::from_str("search"))?;
+    let fields = Reflect::get(&v, &JsValue::from_str("fields"))?;
+    let re = if let Some(s) = search.as_string() {
+        make_regexp(&s, "").map_err(|e| {
+            type_error(format!(
+                "{what}: search is not a valid regular expression: {}",
+                super::js_error::describe_thrown(&e)
+            ))
+        })?
+    } else if let Some(r) = search.dyn_ref::<RegExp>() {
+        // Why: a `g` or `y` RegExp keeps `lastIndex` between test() calls and would skip
+        // matches; a copy without those flags tests every item from the start.
+        let flags: String = String::from(r.flags())
+            .chars()
+            .filter(|c| *c != 'g' && *c != 'y')
+            .collect();
+        make_regexp(&String::from(r.source()), &flags)
+            .map_err(|e| type_error(super::js_error::describe_thrown(&e)))?
+    } else if search.is_undefined() {
+        return Err(type_error(format!(
+            "{what}: fields only applies with search (a string or RegExp)"
+        )));
+    } else {
+        return Err(type_error(format!(
+            "{what}: search must be a string or a RegExp, got {}",
+            kind(&search)
+        )));
+    };
+    let fields = if fields.is_undefined() || fields.is_null() {
+        default_fields.iter().map(|f| f.to_string()).collect()
+    } else {
+        let arr = fields.dyn_ref::<Array>().ok_or_else(|| {
+            type_error(format!(
+                "{what}: fields must be an array of field names, got {}",
+                kind(&fields)
+            ))
+        })?;
+        let mut out = Vec::new();
+        for f in arr.iter() {
+            out.push(f.as_string().ok_or_else(|| {
+                type_error(format!(
+                    "{what}: fields must contain strings, got {}",
+                    kind(&f)
+                ))
+            })?);
+        }
+        if out.is_empty() {
+            return Err(type_error(format!(
+                "{what}: fields must name at least one field"
+            )));
+        }
+        out
+    };
+    Ok((rest.into(), Some(Search { re, fields })))
+}
+
+/// A list method without server-side filters: only `{ search, fields }` is accepted.
+fn no_filters(
+    v: Option<JsValue>,
+    what: &'static str,
+    default_fields: &[&str],
+) -> Result<Option<Search>, JsValue> {
+    let (rest, search) = split_search(v, what, default_fields)?;
+    let valid: &[&str] = &["search", "fields"];
+    // Why: called for its check only: any key left is unknown (the list names the valid ones).
+    Options::new(&rest, what, valid, true)?;
+    Ok(search)
+}
+
+/// A key's name or fingerprint: a string, or an object with `name` or `fingerprint`.
+fn key_arg(v: &JsValue, what: &str) -> Result<String, JsValue> {
+    if v.as_string().is_none()
+        && v.is_object()
+        && let Some(s) = text(v, "name").or_else(|| text(v, "fingerprint"))
+    {
+        return Ok(s);
+    }
+    v.as_string().ok_or_else(|| {
+        type_error(format!(
+            "{what} must be a key name, an MD5 fingerprint or a key object, got {}",
+            kind(v)
+        ))
+    })
+}
+
+/// CloudAPI's style of default machine name: 8 random hex characters.
+fn generated_name() -> String {
+    // Why: Math.random() is in [0, 1), so the product fits in a u32.
+    format!("{:08x}", (js_sys::Math::random() * 4_294_967_296.0) as u32)
+}
+
+/// Now on the server's clock (as far as this client knows), in Unix seconds.
+fn now_secs(c: &Client) -> i64 {
+    ((now_ms() / 1000.0).floor() as i64).saturating_add(c.clock_offset.get())
+}
+
+/// The machine named `name` created since `started` (server seconds), as a `Machine`.
+// Why the time check: a machine that already had this name before the call is not the one
+// this call created; 300 s is the clock skew CloudAPI itself tolerates.
+async fn created_by_name(
+    c: &Rc<Client>,
+    name: &str,
+    started: i64,
+) -> Result<Option<JsValue>, Error> {
+    let f = machines::MachineFilters {
+        name: Some(name.to_string()),
+        ..Default::default()
+    };
+    let req = machines::list_machines(c.account(), &f, 0, None)?;
+    let list: Array = c
+        .fetch_json::<Vec<HasId>>(&req, "a list of machines", None)
+        .await?
+        .unchecked_into();
+    for wire in list.iter() {
+        let created = text(&wire, "created")
+            .map(|t| js_sys::Date::parse(&t) / 1000.0)
+            .filter(|t| t.is_finite());
+        let recent = created.is_none_or(|t| t >= (started.saturating_sub(300)) as f64);
+        if text(&wire, "name").as_deref() == Some(name) && recent {
+            return Ok(Some(Machine::from_wire(c.clone(), wire)?.into()));
+        }
+    }
+    Ok(None)
 }

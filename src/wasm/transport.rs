@@ -7,12 +7,14 @@
 use super::cancel::{AbortSignal, Scope, now_ms};
 use super::credentials::Credentials;
 use super::js_error::{describe_thrown, invalid_response};
+use crate::api::retry::{self, RetryPolicy};
 use crate::error::{Error, codes};
 use crate::request::Request;
 use crate::response::{self, Decoder};
 use crate::signing;
 use js_sys::{Function, Object, Promise, Reflect};
 use serde::de::DeserializeOwned;
+use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -57,6 +59,10 @@ pub struct Client {
     pub timeout_ms: f64,
     /// Header names signed, in order (always includes `x-date`).
     pub signed_headers: Vec<String>,
+    /// Automatic retries of idempotent requests (0 disables them and clock-skew recovery).
+    pub retries: u32,
+    /// Server clock minus local clock in seconds, learnt from a clock-skew rejection.
+    pub clock_offset: Cell<i64>,
 }
 
 /// A response as read off the wire.
@@ -80,6 +86,16 @@ impl Client {
             fetch: self.fetch.clone(),
             timeout_ms: self.timeout_ms,
             signed_headers: self.signed_headers.clone(),
+            retries: self.retries,
+            clock_offset: Cell::new(self.clock_offset.get()),
+        }
+    }
+
+    /// The retry limits of this client: `retries` retries after the first attempt.
+    pub fn policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: self.retries.saturating_add(1),
+            ..RetryPolicy::default()
         }
     }
 
@@ -88,7 +104,12 @@ impl Client {
         &self.creds.account
     }
 
-    /// Signs and sends `req` (plus `extra` headers), within the timeout and `signal`.
+    /// Signs and sends `req` (plus `extra` headers) within the timeout and `signal`, which
+    /// bound the whole call, retries included. An idempotent request is retried with jittered
+    /// exponential backoff after a network error or a transient status (408, 429, 502, 503,
+    /// 504; `Retry-After` honoured); a non-idempotent one never is. A clock-skew rejection is
+    /// answered once by re-signing with the offset read from the server's `Date`. Returns the
+    /// last response (the caller checks its status) or the last network error.
     pub async fn send(
         &self,
         req: &Request,
@@ -98,10 +119,63 @@ impl Client {
         let target = req.target();
         let what = format!("{} {}", req.method.as_str(), target);
         let scope = Scope::new(self.timeout_ms, signal)?;
-        if let Some(e) = scope.ended(&what) {
-            return Err(e);
+        let policy = self.policy();
+        let deadline = now_ms() + self.timeout_ms;
+        let mut retry_no = 0u32;
+        let mut skew_fixed = false;
+        loop {
+            if let Some(e) = scope.ended(&what) {
+                return Err(e);
+            }
+            let outcome = self.attempt(req, extra, &target, &what, &scope).await;
+            let err = match &outcome {
+                Ok(r) if (200..300).contains(&r.status) => return outcome,
+                Ok(r) => response::error_from_response(r.status, &r.headers, &r.body, &JsDecoder),
+                Err(e) => e.clone(),
+            };
+            if let Ok(r) = &outcome {
+                // Why: the request was refused before any handler ran (auth parsing), so even
+                // a POST can be re-sent once the date is corrected.
+                if self.retries > 0 && !skew_fixed && retry::is_clock_skew(&err) {
+                    let local = (now_ms() / 1000.0).floor() as i64;
+                    let offset = response::header(&r.headers, "date")
+                        .and_then(|d| retry::clock_offset(d, local));
+                    if let Some(o) = offset.filter(|o| *o != self.clock_offset.get()) {
+                        self.clock_offset.set(o);
+                        skew_fixed = true;
+                        continue;
+                    }
+                }
+            }
+            if scope.ended(&what).is_some()
+                || !retry::is_retryable(req.method, req.idempotent, &err)
+            {
+                return outcome;
+            }
+            let Some(wait) =
+                retry::backoff_delay_ms(&policy, retry_no, err.retry_after, js_sys::Math::random())
+            else {
+                return outcome;
+            };
+            // Why: a wait that would outlast the call's timeout cannot lead to a success.
+            let wait = wait as f64;
+            if now_ms() + wait >= deadline {
+                return outcome;
+            }
+            scope.sleep(wait, &what).await?;
+            retry_no = retry_no.saturating_add(1);
         }
+    }
 
+    /// One signed attempt (re-signed with the signer's next key after a 401 when it rotates).
+    async fn attempt(
+        &self,
+        req: &Request,
+        extra: &[(String, String)],
+        target: &str,
+        what: &str,
+        scope: &Scope,
+    ) -> Result<RawResponse, Error> {
         let mut headers: Vec<(String, String)> = vec![
             ("accept".into(), req.accept().into()),
             ("accept-version".into(), self.api_version.clone()),
@@ -117,11 +191,11 @@ impl Client {
         }
         // Why: browsers silently drop `Date` (a forbidden header); http-signature prefers
         // `x-date` whenever it is present, so it is always sent and signed.
-        let secs = (now_ms() / 1000.0).floor() as i64;
+        let secs = ((now_ms() / 1000.0).floor() as i64).saturating_add(self.clock_offset.get());
         headers.push(("x-date".into(), signing::format_http_date(secs)));
 
         let text =
-            signing::signing_string(req.method.as_str(), &target, &headers, &self.signed_headers)?;
+            signing::signing_string(req.method.as_str(), target, &headers, &self.signed_headers)?;
         let mut rotations = 0;
         loop {
             let signed = self.creds.sign(text.as_bytes()).await?;
@@ -132,7 +206,7 @@ impl Client {
                 &signed.signature,
             );
             let r = self
-                .exchange(req, &headers, auth, &target, &what, &scope)
+                .exchange(req, &headers, auth, target, what, scope)
                 .await?;
             // Why: a signer with rotate() (an ssh-agent holding several keys) tries each of
             // its keys until CloudAPI accepts one, as the seed's agent support did.

@@ -61,6 +61,9 @@ export async function buildServer(sim) {
       res.end();
       return undefined;
     }
+    // Why: a skewed simulator must also show its clock in `Date`, as a real server's
+    // responses do; clients recover from a clock-skew rejection by reading it.
+    if (sim.store.clockSkewMs) res.setHeader("Date", new Date(sim.store.now()).toUTCString());
     return faults.apply(req, res, next);
   });
 

@@ -14,6 +14,7 @@ import profiles from "./profiles.mjs";
 import secrets from "./secrets.mjs";
 import signers from "./signers.mjs";
 import matrix from "./matrix.mjs";
+import datacenterApi from "./datacenter-api.mjs";
 import machineApi from "./machine-api.mjs";
 
 describe(`smartdc-wasm package through ${ENTRY}`, () => {
@@ -30,5 +31,6 @@ describe(`smartdc-wasm package through ${ENTRY}`, () => {
   presign();
   secrets();
   matrix();
+  datacenterApi();
   machineApi();
 });

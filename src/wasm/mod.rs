@@ -76,7 +76,7 @@ export interface DataCenterOptions {
   headers?: Record<string, string>;
   /** A `fetch` to use instead of the global one (proxies, custom agents, tests). */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
-  /** Per-request timeout in ms (default 60000; `Infinity` for none). */
+  /** Time limit in ms for a whole call, retries included (default 60000; `Infinity` for none). */
   timeout?: number;
   /** Which signer: WebCrypto when available (`"auto"`, default), `"webcrypto"`, `"rust"`, or your own signer object (then no privateKey). */
   signer?: "auto" | "webcrypto" | "rust" | SignerObject;

@@ -55,7 +55,7 @@ pub struct Client {
     pub headers: Vec<(String, String)>,
     /// The user's `fetch`, if given.
     pub fetch: Option<Function>,
-    /// Per-request timeout in ms (`Infinity` for none).
+    /// Time limit in ms for a whole call, retries included (`Infinity` for none).
     pub timeout_ms: f64,
     /// Header names signed, in order (always includes `x-date`).
     pub signed_headers: Vec<String>,

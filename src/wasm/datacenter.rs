@@ -239,10 +239,11 @@ impl DataCenter {
         )]
         filters: Option<JsValue>,
     ) -> Promise {
-        let parsed = split_search(filters, "images(filters)", &["name", "description", "urn"])
-            .and_then(|(rest, search)| {
-                from_js::<images::ImageFilters>(&rest, "images(filters)").map(|f| (f, search))
-            });
+        let parsed = with_filters::<images::ImageFilters>(
+            filters,
+            "images(filters)",
+            &["name", "description", "urn"],
+        );
         let (f, search) = match parsed {
             Ok(p) => p,
             Err(e) => return rejected(e),
@@ -343,10 +344,10 @@ impl DataCenter {
         )]
         filters: Option<JsValue>,
     ) -> Promise {
-        let parsed = split_search(filters, "packages(filters)", &["name", "description"]).and_then(
-            |(rest, search)| {
-                from_js::<packages::PackageFilters>(&rest, "packages(filters)").map(|f| (f, search))
-            },
+        let parsed = with_filters::<packages::PackageFilters>(
+            filters,
+            "packages(filters)",
+            &["name", "description"],
         );
         let (f, search) = match parsed {
             Ok(p) => p,
@@ -423,11 +424,8 @@ impl DataCenter {
         )]
         filters: Option<JsValue>,
     ) -> Promise {
-        let parsed = split_search(filters, "machines(filters)", &["name", "id"]).and_then(
-            |(rest, search)| {
-                from_js::<machines::MachineFilters>(&rest, "machines(filters)").map(|f| (f, search))
-            },
-        );
+        let parsed =
+            with_filters::<machines::MachineFilters>(filters, "machines(filters)", &["name", "id"]);
         let (f, search) = match parsed {
             Ok(p) => p,
             Err(e) => return rejected(e),
@@ -1470,6 +1468,16 @@ fn split_search(
         out
     };
     Ok((rest.into(), Some(Search { re, fields })))
+}
+
+/// A list method's options: `{ search, fields }` split off, the rest decoded as its server-side filters.
+fn with_filters<F: serde::de::DeserializeOwned + Default>(
+    v: Option<JsValue>,
+    what: &'static str,
+    default_fields: &[&str],
+) -> Result<(F, Option<Search>), JsValue> {
+    let (rest, search) = split_search(v, what, default_fields)?;
+    Ok((from_js::<F>(&rest, what)?, search))
 }
 
 /// A list method without server-side filters: only `{ search, fields }` is accepted.

@@ -8,8 +8,8 @@ import net from "node:net";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
-import { KEYS, OTHER_KEYS, STRANGER, lib, sim } from "./fixtures.mjs";
-import { cloud, startAgent, tempDir, writeKeyFile } from "./keytools.mjs";
+import { KEYS, OTHER_KEYS, STRANGER, lib, sim } from "./lib/fixtures.mjs";
+import { cloud, startAgent, tempDir, writeKeyFile } from "./lib/keytools.mjs";
 
 const P256 = OTHER_KEYS.find((k) => k.label.startsWith("ecdsa256"));
 const P384 = OTHER_KEYS.find((k) => k.label.startsWith("ecdsa384"));

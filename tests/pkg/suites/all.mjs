@@ -1,36 +1,29 @@
 // Every package suite under one describe that owns the simulator's lifetime; imported by
 // ../esm.test.mjs and ../cjs.test.mjs, which choose the entry the package is loaded through.
+// Every other *.mjs file here is a suite whose default export registers its tests; shared
+// helpers live in lib/.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { after, before, describe } from "node:test";
 import { ENTRY } from "../load.mjs";
-import { startSim, stopSim } from "./fixtures.mjs";
-import badinput from "./badinput.mjs";
-import inspect from "./inspect.mjs";
-import quickstart from "./quickstart.mjs";
-import wire from "./wire.mjs";
-import agent from "./agent.mjs";
-import passphrase from "./passphrase.mjs";
-import presign from "./presign.mjs";
-import profiles from "./profiles.mjs";
-import secrets from "./secrets.mjs";
-import signers from "./signers.mjs";
-import matrix from "./matrix.mjs";
-import datacenterApi from "./datacenter-api.mjs";
-import machineApi from "./machine-api.mjs";
+import { startSim, stopSim } from "./lib/fixtures.mjs";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const NOT_SUITES = new Set(["all.mjs"]);
+const files = fs
+  .readdirSync(HERE)
+  .filter((f) => f.endsWith(".mjs") && !NOT_SUITES.has(f))
+  .sort();
+const suites = [];
+for (const f of files) {
+  const { default: suite } = await import(pathToFileURL(path.join(HERE, f)).href);
+  if (typeof suite !== "function") throw new Error(`${f}: the default export must register a suite`);
+  suites.push(suite);
+}
 
 describe(`smartdc-wasm package through ${ENTRY}`, () => {
   before(startSim);
   after(stopSim);
-  quickstart();
-  wire();
-  badinput();
-  inspect();
-  passphrase();
-  signers();
-  agent();
-  profiles();
-  presign();
-  secrets();
-  matrix();
-  datacenterApi();
-  machineApi();
+  for (const suite of suites) suite();
 });

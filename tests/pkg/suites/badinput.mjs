@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
-import { KEYS, STRANGER, dataCenter, keyLines, lib, sim } from "./fixtures.mjs";
+import { KEYS, STRANGER, dataCenter, keyLines, lib, sim } from "./lib/fixtures.mjs";
 
 /** Asserts `fn` throws (sync) a CloudApiError with `code` whose message matches `re`. */
 function throwsCloud(fn, code, re) {

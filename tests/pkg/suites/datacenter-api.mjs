@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
-import { KEYS, OTHER_KEYS, dataCenter, sim } from "./fixtures.mjs";
+import { KEYS, OTHER_KEYS, dataCenter, sim } from "./lib/fixtures.mjs";
 
 /** A fetch recording method, URL, headers, body and the response status of every call. */
 function recorder() {

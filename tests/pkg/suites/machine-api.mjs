@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import util from "node:util";
 import { before, describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
-import { dataCenter, lib, sim } from "./fixtures.mjs";
+import { dataCenter, lib, sim } from "./lib/fixtures.mjs";
 
 const POLL = { interval: 20, timeout: 30_000 };
 

@@ -9,8 +9,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
-import { lib, recordingFetch, sim } from "./fixtures.mjs";
-import { registerKey, tempDir } from "./keytools.mjs";
+import { lib, recordingFetch, sim } from "./lib/fixtures.mjs";
+import { registerKey, tempDir } from "./lib/keytools.mjs";
 
 const PASS = "correct horse";
 

@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
-import { KEYS, OTHER_KEYS, dataCenter, sim } from "./fixtures.mjs";
-import { assertNoSecrets, cloud } from "./keytools.mjs";
+import { KEYS, OTHER_KEYS, dataCenter, sim } from "./lib/fixtures.mjs";
+import { assertNoSecrets, cloud } from "./lib/keytools.mjs";
 
 const ENCRYPTED = OTHER_KEYS.find((k) => k.passphrase);
 

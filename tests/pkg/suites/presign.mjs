@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
-import { KEYS, OTHER_KEYS, dataCenter, sim } from "./fixtures.mjs";
-import { cloud } from "./keytools.mjs";
+import { KEYS, OTHER_KEYS, dataCenter, sim } from "./lib/fixtures.mjs";
+import { cloud } from "./lib/keytools.mjs";
 
 const get = (url, method = "GET") => fetch(url, { method, headers: { accept: "application/json" } });
 

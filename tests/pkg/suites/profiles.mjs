@@ -8,8 +8,8 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
 import { TRITON_BIN, tritonInstalled } from "../../peer/triton.mjs";
-import { KEYS, OTHER_KEYS, lib, recordingFetch, sim } from "./fixtures.mjs";
-import { cloud, sha256Of, startAgent, tempDir, writeKeyFile } from "./keytools.mjs";
+import { KEYS, OTHER_KEYS, lib, recordingFetch, sim } from "./lib/fixtures.mjs";
+import { cloud, sha256Of, startAgent, tempDir, writeKeyFile } from "./lib/keytools.mjs";
 
 const ED = OTHER_KEYS.find((k) => k.label.startsWith("ed25519"));
 const ENCRYPTED = OTHER_KEYS.find((k) => k.passphrase);

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
-import { KEYS, dataCenter, lib, sim } from "./fixtures.mjs";
+import { KEYS, dataCenter, lib, sim } from "./lib/fixtures.mjs";
 
 const POLL = { interval: 20, timeout: 30_000 };
 

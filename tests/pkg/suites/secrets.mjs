@@ -7,8 +7,8 @@ import path from "node:path";
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
-import { KEYS, OTHER_KEYS, dataCenter, lib, sim } from "./fixtures.mjs";
-import { assertNoSecrets, keygenFile, tempDir } from "./keytools.mjs";
+import { KEYS, OTHER_KEYS, dataCenter, lib, sim } from "./lib/fixtures.mjs";
+import { assertNoSecrets, keygenFile, tempDir } from "./lib/keytools.mjs";
 
 const PASS = "s3cret-Passphrase-42";
 

@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { before, describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
-import { KEYS, STRANGER, lib, sim } from "./fixtures.mjs";
-import { cloud, registerKey } from "./keytools.mjs";
+import { KEYS, STRANGER, lib, sim } from "./lib/fixtures.mjs";
+import { cloud, registerKey } from "./lib/keytools.mjs";
 
 /** An OpenSSH line and MD5 for a Node P-256 key object (built from its JWK). */
 function sshP256(publicKey) {

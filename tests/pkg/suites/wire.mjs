@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
-import { OTHER_KEYS, dataCenter, recordingFetch, sim } from "./fixtures.mjs";
+import { OTHER_KEYS, dataCenter, recordingFetch, sim } from "./lib/fixtures.mjs";
 
 /** The `headers="…"` list of an Authorization header. */
 function signedList(auth) {

@@ -6,8 +6,8 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startSimulator } from "../../sim/index.mjs";
-import { loadPackage } from "../load.mjs";
+import { startSimulator } from "../../../sim/index.mjs";
+import { loadPackage } from "../../load.mjs";
 
 export const ADMIN_TOKEN = "pkg-test-token";
 export const lib = await loadPackage();

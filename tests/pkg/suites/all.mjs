@@ -1,7 +1,7 @@
 // Every package suite under one describe that owns the simulator's lifetime; imported by
 // ../esm.test.mjs and ../cjs.test.mjs, which choose the entry the package is loaded through.
 // Every other *.mjs file here is a suite whose default export registers its tests; shared
-// helpers live in lib/.
+// helpers live in lib/. SMARTDC_SUITES=wire,machine-api runs only the named files.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -11,10 +11,12 @@ import { startSim, stopSim } from "./lib/fixtures.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const NOT_SUITES = new Set(["all.mjs"]);
+const only = process.env.SMARTDC_SUITES?.split(",").map((s) => `${s.trim()}.mjs`);
 const files = fs
   .readdirSync(HERE)
-  .filter((f) => f.endsWith(".mjs") && !NOT_SUITES.has(f))
+  .filter((f) => f.endsWith(".mjs") && !NOT_SUITES.has(f) && (!only || only.includes(f)))
   .sort();
+if (only && files.length !== only.length) throw new Error(`SMARTDC_SUITES names a missing suite: ${only}`);
 const suites = [];
 for (const f of files) {
   const { default: suite } = await import(pathToFileURL(path.join(HERE, f)).href);

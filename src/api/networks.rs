@@ -155,6 +155,30 @@ pub fn get_network_ip(account: &str, network: &str, ip: &str) -> Result<Request,
     Ok(Request::get(ip_path(account, network, Some(ip))?))
 }
 
+/// UpdateNetworkIP fields.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateNetworkIp {
+    /// Reserve (true) or release (false) the address (required).
+    #[serde(default)]
+    pub reserved: Option<bool>,
+}
+
+/// UpdateNetworkIP from its fields: `reserved` is required.
+pub fn update_network_ip_from(
+    account: &str,
+    network: &str,
+    ip: &str,
+    input: &UpdateNetworkIp,
+) -> Result<Request, Error> {
+    match input.reserved {
+        Some(r) => update_network_ip(account, network, ip, r),
+        None => Err(Error::invalid_argument(
+            "updateNetworkIP needs reserved (true or false)",
+        )),
+    }
+}
+
 /// UpdateNetworkIP: reserve or release an address (not on public networks).
 pub fn update_network_ip(
     account: &str,
@@ -168,4 +192,39 @@ pub fn update_network_ip(
             Json::Bool(reserved),
         )])),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "4f1c3e2a-0b5d-4c2e-9a41-8f3e2d1c0b7a";
+
+    #[test]
+    fn update_network_ip_needs_reserved() {
+        let r = update_network_ip_from(
+            "my",
+            ID,
+            "10.0.0.5",
+            &UpdateNetworkIp {
+                reserved: Some(true),
+            },
+        )
+        .unwrap();
+        assert_eq!(r.target(), format!("/my/networks/{ID}/ips/10.0.0.5"));
+        assert_eq!(r.body_text().unwrap(), r#"{"reserved":true}"#);
+        let e =
+            update_network_ip_from("my", ID, "10.0.0.5", &UpdateNetworkIp::default()).unwrap_err();
+        assert_eq!(e.message, "updateNetworkIP needs reserved (true or false)");
+        let e = update_network_ip_from(
+            "my",
+            ID,
+            "10.0.0",
+            &UpdateNetworkIp {
+                reserved: Some(false),
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.message, "ip must be an IP address, got \"10.0.0\"");
+    }
 }

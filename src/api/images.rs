@@ -311,7 +311,7 @@ impl CreateImage {
 pub fn create_image_from_machine(account: &str, opts: &CreateImage) -> Result<Request, Error> {
     if opts.machine.is_none() || opts.name.is_none() || opts.version.is_none() {
         return Err(Error::invalid_argument(
-            "createImageFromMachine needs machine, name and version",
+            "createImage needs machine, name and version",
         ));
     }
     Ok(Request::post(account_path(account, &["images"])?).body(Json::Object(opts.body()?)))

@@ -131,6 +131,9 @@ fn ip_path(account: &str, network: &str, ip: Option<&str>) -> Result<String, Err
     }
 }
 
+/// The largest (and default) page of ListNetworkIPs.
+pub const IPS_MAX_LIMIT: u32 = 1000;
+
 /// ListNetworkIPs: one page (`limit` 1–1000, default 1000); continue with
 /// [`super::next_offset`].
 pub fn list_network_ips(
@@ -139,8 +142,8 @@ pub fn list_network_ips(
     offset: u32,
     limit: Option<u32>,
 ) -> Result<Request, Error> {
-    let limit = limit.unwrap_or(1000);
-    if limit == 0 || limit > 1000 {
+    let limit = limit.unwrap_or(IPS_MAX_LIMIT);
+    if limit == 0 || limit > IPS_MAX_LIMIT {
         return Err(Error::invalid_argument(format!(
             "limit must be between 1 and 1000, got {limit}"
         )));

@@ -6,13 +6,18 @@ pub mod agent;
 pub mod cancel;
 pub mod credentials;
 pub mod datacenter;
+pub mod fabrics;
+pub mod firewall;
+pub mod images;
 pub mod js_error;
 pub mod keystore;
 pub mod machine;
 pub mod options;
+pub mod resource_wait;
 pub mod signer;
 pub mod snapshot;
 pub mod transport;
+pub mod volumes;
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;

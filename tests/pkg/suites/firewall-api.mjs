@@ -3,7 +3,7 @@
 // result and in the simulator's store; bad input rejected before any request.
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import { before, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
 import { lib, sim } from "./lib/fixtures.mjs";
 import { cloud, newAccount, recorder, typeError, wire } from "./lib/infra.mjs";
@@ -17,6 +17,7 @@ export default function suite() {
       a = await newAccount("fw");
       ids = (await sim.admin("/__sim/machines/bulk", { count: 2, state: "running", login: a.login })).ids;
     });
+    after(() => sim.admin("/__sim/faults", undefined, "DELETE"));
 
     test("createFirewallRule, firewallRule, firewallRules (wire, result, store)", async () => {
       const { fetch, calls } = recorder();
@@ -89,6 +90,29 @@ export default function suite() {
         d.createFirewallRule({ rule: "FROM nowhere TO any ALLOW tcp PORT 1" }),
         (e) => cloud("InvalidParameters")(e) && e.statusCode === 422,
       );
+    });
+
+    test("reads and enable are retried after a 503; createFirewallRule is never re-sent", async () => {
+      const busy = { count: 1, kind: "status", status: 503, body: { code: "ServiceUnavailableError", message: "busy" } };
+      const r = await a.dc().createFirewallRule({ rule: "FROM any TO all vms ALLOW tcp PORT 25" });
+      const { fetch, calls } = recorder();
+      const d = a.dc({ fetch });
+      await sim.admin("/__sim/faults", { ...busy, method: "GET", path: `^/${a.login}/fwrules$` });
+      assert.ok((await d.firewallRules()).some((x) => x.id === r.id));
+      assert.deepEqual(calls.map((c) => c.status), [503, 200]);
+
+      await sim.admin("/__sim/faults", { ...busy, method: "POST", path: `^/${a.login}/fwrules/${r.id}/enable$` });
+      assert.equal((await d.enableFirewallRule(r.id)).enabled, true);
+      assert.deepEqual(calls.slice(2).map((c) => c.status), [503, 200]);
+
+      const count = sim.store.fwrules.size;
+      await sim.admin("/__sim/faults", { ...busy, method: "POST", path: `^/${a.login}/fwrules$` });
+      await assert.rejects(
+        d.createFirewallRule({ rule: "FROM any TO all vms ALLOW tcp PORT 26" }),
+        (e) => cloud("ServiceUnavailableError")(e) && e.statusCode === 503,
+      );
+      assert.deepEqual(calls.slice(4).map((c) => [c.method, c.status]), [["POST", 503]]);
+      assert.equal(sim.store.fwrules.size, count);
     });
 
     test("bad input is rejected before any request, with precise messages", async () => {

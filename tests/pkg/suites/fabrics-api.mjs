@@ -7,7 +7,7 @@ import crypto from "node:crypto";
 import { before, describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
 import { sim } from "./lib/fixtures.mjs";
-import { cloud, newAccount, recorder, typeError, wire } from "./lib/infra.mjs";
+import { NO_TRITON, cloud, newAccount, recorder, typeError, wire } from "./lib/infra.mjs";
 
 const NET = {
   name: "backend",
@@ -120,6 +120,21 @@ export default function suite() {
       assert.equal(released.reserved, false);
       assert.equal(net.ips.has("10.61.0.20"), false);
       await assert.rejects(d.updateNetworkIp(n.id, "10.61.0.1", { reserved: false }), cloud("InvalidArgument", /managed IP/));
+    });
+
+    test("the official triton CLI and this library agree on fabric VLANs and networks", { skip: NO_TRITON }, async () => {
+      const d = a.dc();
+      await a.cli("vlan", "create", "-j", "--name", "cli-vlan", "--description", "made by triton", "400");
+      assert.deepEqual(await d.fabricVlan(400), { name: "cli-vlan", vlan_id: 400, description: "made by triton" });
+      const n = await d.createFabricNetwork(400, { ...NET, name: "wasm-net", subnet: "10.62.0.0/24", provision_start_ip: "10.62.0.10", provision_end_ip: "10.62.0.200", gateway: "10.62.0.1" });
+      const got = await a.cli("network", "get", "-j", n.id);
+      assert.equal(got.id, n.id);
+      assert.equal(got.name, "wasm-net");
+      assert.equal(got.subnet, "10.62.0.0/24");
+      assert.equal(got.vlan_id, 400);
+      // Why concat: one JSON line parses as a single object, several as an array.
+      const nets = [].concat(await a.cli("vlan", "networks", "-j", "400"));
+      assert.deepEqual(nets.map((x) => x.id), [n.id]);
     });
 
     test("bad input is rejected before any request, with precise messages", async () => {

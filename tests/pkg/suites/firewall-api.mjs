@@ -6,7 +6,7 @@ import crypto from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
 import { lib, sim } from "./lib/fixtures.mjs";
-import { cloud, newAccount, recorder, typeError, wire } from "./lib/infra.mjs";
+import { NO_TRITON, cloud, newAccount, recorder, typeError, wire } from "./lib/infra.mjs";
 
 /** Registers this suite (called inside suites/all.mjs). */
 export default function suite() {
@@ -113,6 +113,23 @@ export default function suite() {
       );
       assert.deepEqual(calls.slice(4).map((c) => [c.method, c.status]), [["POST", 503]]);
       assert.equal(sim.store.fwrules.size, count);
+    });
+
+    test("the official triton CLI and this library agree on firewall rules", { skip: NO_TRITON }, async () => {
+      const d = a.dc();
+      const text = `FROM any TO vm ${ids[1]} ALLOW tcp PORT 9000`;
+      // Why the text: `triton fwrule create` prints "Created firewall rule <id>" even with -j.
+      const made = /^Created firewall rule ([0-9a-f-]{36})$/m.exec(await a.cli("fwrule", "create", "-D", "from the cli", text));
+      assert.ok(made);
+      const byCli = await d.firewallRule(made[1]);
+      assert.deepEqual(byCli, { id: made[1], rule: text, enabled: true, log: false, description: "from the cli" });
+      const mine = await d.createFirewallRule({ rule: "FROM any TO all vms BLOCK udp PORT 9001", log: true, description: "from wasm" });
+      const got = await a.cli("fwrule", "get", "-j", mine.id);
+      assert.equal(got.id, mine.id);
+      assert.equal(got.rule, mine.rule);
+      assert.equal(got.enabled, false);
+      assert.equal(got.log, true);
+      assert.equal(got.description, "from wasm");
     });
 
     test("bad input is rejected before any request, with precise messages", async () => {

@@ -7,7 +7,7 @@ import crypto from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
 import { sim } from "./lib/fixtures.mjs";
-import { cloud, newAccount, recorder, typeError, wire } from "./lib/infra.mjs";
+import { NO_TRITON, cloud, newAccount, recorder, typeError, wire } from "./lib/infra.mjs";
 
 /** Registers this suite (called inside suites/all.mjs). */
 export default function suite() {
@@ -136,6 +136,26 @@ export default function suite() {
       const p = a.dc().importImage({ datacenter: "us-sim-2", id: crypto.randomUUID() }, { wait: { interval: 20, signal: ac.signal } });
       setTimeout(() => ac.abort(), 30);
       await assert.rejects(p, cloud("Aborted", /was aborted/));
+    });
+
+    test("the official triton CLI and this library agree on images", { skip: NO_TRITON }, async () => {
+      const d = a.dc();
+      const mine = await d.createImage({ machine: machineId, name: "by-wasm", version: "1.2.3", description: "made here" }, { wait: { interval: 20 } });
+      const got = await a.cli("image", "get", "-j", mine.id);
+      assert.equal(got.id, mine.id);
+      assert.equal(got.name, "by-wasm");
+      assert.equal(got.version, "1.2.3");
+      assert.equal(got.state, "active");
+      assert.equal(got.description, "made here");
+      const made = [].concat(await a.cli("image", "create", "-j", "-d", "made by triton", machineId, "by-cli", "4.5.6"));
+      const id = made.find((x) => x && x.id)?.id;
+      assert.ok(id, JSON.stringify(made));
+      const back = await d.image(id);
+      assert.equal(back.name, "by-cli");
+      assert.equal(back.version, "4.5.6");
+      assert.equal(back.description, "made by triton");
+      await d.updateImage(id, { version: "4.5.7" });
+      assert.equal((await a.cli("image", "get", "-j", id)).version, "4.5.7");
     });
 
     test("bad input is rejected before any request, with precise messages", async () => {

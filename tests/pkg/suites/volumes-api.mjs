@@ -6,7 +6,7 @@ import crypto from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
 import { sim } from "./lib/fixtures.mjs";
-import { cloud, newAccount, recorder, typeError, wire } from "./lib/infra.mjs";
+import { NO_TRITON, cloud, newAccount, recorder, typeError, wire } from "./lib/infra.mjs";
 
 /** Registers this suite (called inside suites/all.mjs). */
 export default function suite() {
@@ -122,6 +122,18 @@ export default function suite() {
       assert.ok(sizes.every((s) => s.type === "tritonnfs"));
       await d.volumeSizes({ type: "tritonnfs" });
       wire(calls[1], "GET", `/${a.login}/volumesizes`, { type: "tritonnfs" });
+    });
+
+    test("the official triton CLI and this library agree on volumes", { skip: NO_TRITON }, async () => {
+      const d = a.dc();
+      const v = await d.createVolume({ name: "shared-cli", networks: [net.id] }, { wait: { interval: 20 } });
+      const got = await a.cli("volume", "get", "-j", v.id);
+      assert.equal(got.id, v.id);
+      assert.equal(got.name, "shared-cli");
+      assert.equal(got.state, "ready");
+      assert.equal(got.size, v.size);
+      const listed = await a.cli("volume", "list", "-j");
+      assert.ok(listed.some((x) => x.id === v.id));
     });
 
     test("bad input is rejected before any request, with precise messages", async () => {

@@ -18,7 +18,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// The error code of a wait that ended because the resource reported `failed`.
-pub(crate) const FAILED: &str = "Failed";
+const FAILED: &str = "Failed";
 
 /// Option names of `{ wait: { … } }`.
 const WAIT_OPTIONS: &[&str] = &["interval", "timeout", "signal", "onProgress"];

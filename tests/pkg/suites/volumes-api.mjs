@@ -56,6 +56,18 @@ export default function suite() {
       assert.equal(sim.store.volumes.get(v.id).state, "ready");
     });
 
+    test("createVolume({ wait }) rejects with Failed when the volume fails (no address left)", async () => {
+      const d = a.dc();
+      const tiny = await d.createFabricNetwork(10, { name: "tiny", subnet: "10.71.0.0/29", provision_start_ip: "10.71.0.2", provision_end_ip: "10.71.0.2" });
+      const first = await d.createVolume({ name: "fits", networks: [tiny.id] }, { wait: { interval: 20 } });
+      assert.equal(first.filesystem_path, "10.71.0.2:/exports/data");
+      await assert.rejects(
+        d.createVolume({ name: "no-room", networks: [tiny.id] }, { wait: { interval: 20 } }),
+        (e) => cloud("Failed", /^volume [0-9a-f-]{36} failed$/)(e) && e.body.name === "no-room" && e.body.state === "failed",
+      );
+      assert.equal([...sim.store.volumes.values()].find((v) => v.name === "no-room").state, "failed");
+    });
+
     test("volumes(filters) sends the filters; volume(id) reads one", async () => {
       const d0 = a.dc();
       const v = await d0.createVolume({ name: "logs-1", networks: [net.id] }, { wait: { interval: 20 } });

@@ -2,17 +2,16 @@
 //! export to Manta, clone a shared image, import from another datacenter; creates and
 //! imports take `{ wait }` (resolve once the image is `active`).
 
-use super::datacenter::{DataCenter, promise};
+use super::datacenter::DataCenter;
 use super::js_error::{OrJs, type_error};
-use super::machine::{PollSpec, get, set};
+use super::machine::{get, set};
 use super::options::{from_js, string_arg};
-use super::resource_wait::{Goal, id_arg, required, send_json, wait_for, wait_option};
-use super::transport::{Client, HasId};
+use super::resource_wait::{Goal, create_and_wait, id_arg, required, send_json, wait_option};
+use super::transport::HasId;
 use crate::api::images::{self, IMAGE_STATES};
 use crate::json::Json;
 use js_sys::{Object, Promise};
 use std::collections::BTreeMap;
-use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -57,17 +56,14 @@ impl DataCenter {
             Ok(p) => p,
             Err(e) => return Promise::reject(&e),
         };
-        let c = self.client.clone();
-        promise(async move {
-            let wire = c
-                .fetch_json::<HasId>(&req, "the new image", None)
-                .await
-                .or_js()?;
-            match spec {
-                None => Ok(wire),
-                Some(spec) => await_active(c, wire, spec).await,
-            }
-        })
+        create_and_wait(
+            &self.client,
+            req,
+            "the new image",
+            spec,
+            "image",
+            images::get_image,
+        )
     }
 
     /// UpdateImage: changes the given fields of your image; resolves with the image.
@@ -161,25 +157,15 @@ impl DataCenter {
             Ok(p) => p,
             Err(e) => return Promise::reject(&e),
         };
-        let c = self.client.clone();
-        promise(async move {
-            let wire = c
-                .fetch_json::<HasId>(&req, "the imported image", None)
-                .await
-                .or_js()?;
-            match spec {
-                None => Ok(wire),
-                Some(spec) => await_active(c, wire, spec).await,
-            }
-        })
+        create_and_wait(
+            &self.client,
+            req,
+            "the imported image",
+            spec,
+            "image",
+            images::get_image,
+        )
     }
-}
-
-/// Waits for the image `wire` (just created or imported) to become `active`.
-async fn await_active(c: Rc<Client>, wire: JsValue, spec: PollSpec) -> Result<JsValue, JsValue> {
-    let id = get(&wire, "id").as_string().unwrap_or_default();
-    let req = images::get_image(c.account(), &id).or_js()?;
-    wait_for(c, format!("image {id}"), req, wire, spec).await
 }
 
 /// `fields` with `machine` given as a `Machine` or `{ id }` replaced by its id (a copy, so the

@@ -8,10 +8,11 @@ use super::datacenter::promise;
 use super::js_error::{OrJs, to_js, type_error};
 use super::machine::{PollSpec, Pollable, get, poll_loop, poll_spec, set};
 use super::options::{Options, kind};
-use super::transport::{Client, HasId, parse_checked};
+use super::transport::{Client, HasId, JsDecoder, RawResponse, parse_checked};
 use crate::error::Error;
 use crate::json::Json;
 use crate::request::Request;
+use crate::response;
 use js_sys::{Object, Promise};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -190,29 +191,61 @@ pub(crate) fn id_arg(v: &JsValue, what: &str) -> Result<String, JsValue> {
 
 /// Sends a request built before the call returned (bad input rejects without a request) and
 /// resolves with the JSON answer, checked to fit `T` (`expected` names it in errors).
-pub(crate) fn send_json<T: serde::de::DeserializeOwned + 'static>(
+pub(crate) fn send_json<T: serde::de::DeserializeOwned>(
     client: &Rc<Client>,
     req: Result<Request, Error>,
     expected: &'static str,
+) -> Promise {
+    send_checked(client, req, expected, parse_checked::<T>)
+}
+
+/// Like [`send_json`] for calls answered without a body (deletes); resolves with undefined.
+pub(crate) fn send_empty(client: &Rc<Client>, req: Result<Request, Error>) -> Promise {
+    send_checked(client, req, "no body", |r, _| {
+        response::check(r.status, &r.headers, &r.body, &JsDecoder)?;
+        Ok(JsValue::UNDEFINED)
+    })
+}
+
+// Why a function pointer rather than a generic future: every distinct future type costs its
+// own copy of the promise machinery in the wasm; one future serves every answer shape.
+fn send_checked(
+    client: &Rc<Client>,
+    req: Result<Request, Error>,
+    expected: &'static str,
+    check: fn(&RawResponse, &str) -> Result<JsValue, Error>,
 ) -> Promise {
     let req = match req {
         Ok(r) => r,
         Err(e) => return Promise::reject(&to_js(&e)),
     };
     let c = client.clone();
-    promise(async move { c.fetch_json::<T>(&req, expected, None).await.or_js() })
+    promise(async move {
+        let r = c.send(&req, &[], None).await.or_js()?;
+        check(&r, expected).or_js()
+    })
 }
 
-/// Like [`send_json`] for calls answered without a body (deletes); resolves with undefined.
-pub(crate) fn send_empty(client: &Rc<Client>, req: Result<Request, Error>) -> Promise {
-    let req = match req {
-        Ok(r) => r,
-        Err(e) => return Promise::reject(&to_js(&e)),
-    };
+/// Sends a create (`expected` names its answer) and resolves with the new resource, or, with a
+/// `spec`, polls it with `reread` (GetImage, GetVolume: account and id → request) until the
+/// spec's state; the resource is called `noun` in messages.
+pub(crate) fn create_and_wait(
+    client: &Rc<Client>,
+    req: Request,
+    expected: &'static str,
+    spec: Option<PollSpec>,
+    noun: &'static str,
+    reread: fn(&str, &str) -> Result<Request, Error>,
+) -> Promise {
     let c = client.clone();
     promise(async move {
-        c.fetch_empty(&req, None).await.or_js()?;
-        Ok(JsValue::UNDEFINED)
+        let wire = c.fetch_json::<HasId>(&req, expected, None).await.or_js()?;
+        let Some(spec) = spec else {
+            return Ok(wire);
+        };
+        let id = get(&wire, "id").as_string().unwrap_or_default();
+        let again = reread(c.account(), &id).or_js()?;
+        wait_for(c, format!("{noun} {id}"), again, wire, spec).await
     })
 }
 

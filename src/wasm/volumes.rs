@@ -3,9 +3,11 @@
 
 use super::datacenter::{DataCenter, promise};
 use super::js_error::OrJs;
-use super::machine::{PollSpec, get, set};
+use super::machine::{PollSpec, set};
 use super::options::{Options, from_js};
-use super::resource_wait::{Goal, id_arg, required, send_json, wait_for, wait_option};
+use super::resource_wait::{
+    Goal, create_and_wait, id_arg, required, send_json, wait_for, wait_option,
+};
 use super::transport::{Client, HasId, JsDecoder, parse_checked};
 use crate::api::volumes::{self, VOLUME_STATES};
 use crate::response;
@@ -94,19 +96,14 @@ impl DataCenter {
             Ok(p) => p,
             Err(e) => return Promise::reject(&e),
         };
-        let c = self.client.clone();
-        promise(async move {
-            let wire = c
-                .fetch_json::<HasId>(&req, "the new volume", None)
-                .await
-                .or_js()?;
-            let Some(spec) = spec else {
-                return Ok(wire);
-            };
-            let id = get(&wire, "id").as_string().unwrap_or_default();
-            let reread = volumes::get_volume(c.account(), &id).or_js()?;
-            wait_for(c, format!("volume {id}"), reread, wire, spec).await
-        })
+        create_and_wait(
+            &self.client,
+            req,
+            "the new volume",
+            spec,
+            "volume",
+            volumes::get_volume,
+        )
     }
 
     /// UpdateVolume: renames a volume (the only change CloudAPI allows); resolves with it.

@@ -94,7 +94,7 @@ pub fn update_vlan(
     }
     if body.is_empty() {
         return Err(Error::invalid_argument(
-            "updateFabricVLAN needs name or description",
+            "updateFabricVlan needs name or description",
         ));
     }
     Ok(Request::put(fabric_path(account, Some(vlan_id), &[])?).body(Json::Object(body)))
@@ -120,7 +120,7 @@ pub fn create_vlan_from(account: &str, input: &FabricVlanInput) -> Result<Reques
     match (input.vlan_id, &input.name) {
         (Some(id), Some(name)) => create_vlan(account, id, name, input.description.as_deref()),
         _ => Err(Error::invalid_argument(
-            "createFabricVLAN needs vlan_id (0-4095) and name",
+            "createFabricVlan needs vlan_id (0-4095) and name",
         )),
     }
 }
@@ -347,7 +347,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             e.message,
-            "createFabricVLAN needs vlan_id (0-4095) and name"
+            "createFabricVlan needs vlan_id (0-4095) and name"
         );
         let e = create_vlan_from(
             "my",

@@ -177,7 +177,7 @@ pub fn update_network_ip_from(
     match input.reserved {
         Some(r) => update_network_ip(account, network, ip, r),
         None => Err(Error::invalid_argument(
-            "updateNetworkIP needs reserved (true or false)",
+            "updateNetworkIp needs reserved (true or false)",
         )),
     }
 }
@@ -218,7 +218,7 @@ mod tests {
         assert_eq!(r.body_text().unwrap(), r#"{"reserved":true}"#);
         let e =
             update_network_ip_from("my", ID, "10.0.0.5", &UpdateNetworkIp::default()).unwrap_err();
-        assert_eq!(e.message, "updateNetworkIP needs reserved (true or false)");
+        assert_eq!(e.message, "updateNetworkIp needs reserved (true or false)");
         let e = update_network_ip_from(
             "my",
             ID,

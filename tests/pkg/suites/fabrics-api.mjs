@@ -146,10 +146,10 @@ export default function suite() {
       await assert.rejects(d.fabricVlan(-1), typeError(/vlanId must be a VLAN id/));
       await assert.rejects(d.fabricVlan(4096), cloud("InvalidArgument", /^vlan_id must be between 0 and 4095, got 4096$/));
       await assert.rejects(d.createFabricVlan(), typeError(/^createFabricVlan\(fields\) is required \(\{ vlan_id, name, description\? \}\)$/));
-      await assert.rejects(d.createFabricVlan({ name: "x" }), cloud("InvalidArgument", /^createFabricVLAN needs vlan_id \(0-4095\) and name$/));
+      await assert.rejects(d.createFabricVlan({ name: "x" }), cloud("InvalidArgument", /^createFabricVlan needs vlan_id \(0-4095\) and name$/));
       await assert.rejects(d.createFabricVlan({ vlan_id: 5, name: "x", id: 5 }), typeError(/unknown option "id"; valid options are vlan_id, name, description$/));
       await assert.rejects(d.createFabricVlan({ vlan_id: 5, name: "" }), cloud("InvalidArgument", /^VLAN name must not be empty$/));
-      await assert.rejects(d.updateFabricVlan(5, {}), cloud("InvalidArgument", /^updateFabricVLAN needs name or description$/));
+      await assert.rejects(d.updateFabricVlan(5, {}), cloud("InvalidArgument", /^updateFabricVlan needs name or description$/));
       await assert.rejects(d.updateFabricVlan(5, { vlan_id: 6 }), cloud("InvalidArgument", /^a fabric VLAN's vlan_id cannot be changed$/));
       await assert.rejects(d.deleteFabricVlan(null), typeError(/^deleteFabricVlan\(vlanId\): vlanId must be a VLAN id/));
       await assert.rejects(d.createFabricNetwork(5, { name: "x" }), cloud("InvalidArgument", /^createFabricNetwork needs name, subnet, provision_start_ip and provision_end_ip$/));
@@ -165,7 +165,7 @@ export default function suite() {
       await assert.rejects(d.networkIps("x"), cloud("InvalidArgument", /^network id must be a UUID/));
       await assert.rejects(d.networkIp(id, "10.0.0"), cloud("InvalidArgument", /^ip must be an IP address, got "10\.0\.0"$/));
       await assert.rejects(d.networkIp(id), typeError(/^networkIp\(networkId, ip\): ip must be a string, got undefined$/));
-      await assert.rejects(d.updateNetworkIp(id, "10.0.0.1", {}), cloud("InvalidArgument", /^updateNetworkIP needs reserved \(true or false\)$/));
+      await assert.rejects(d.updateNetworkIp(id, "10.0.0.1", {}), cloud("InvalidArgument", /^updateNetworkIp needs reserved \(true or false\)$/));
       await assert.rejects(d.updateNetworkIp(id, "10.0.0.1"), typeError(/^updateNetworkIp\(networkId, ip, fields\) is required \(\{ reserved: true \| false \}\)$/));
       await assert.rejects(d.updateNetworkIp(id, "10.0.0.1", { reserved: "yes" }), typeError(/^updateNetworkIp\(networkId, ip, fields\): .*boolean/));
       await assert.rejects(d.updateNetworkIp(id, "10.0.0.1", { reserve: true }), typeError(/unknown option "reserve"; valid options are reserved$/));

@@ -72,7 +72,7 @@ export interface DataCenterOptions {
 /// A Triton CloudAPI endpoint with credentials; every method returns a promise.
 #[wasm_bindgen]
 pub struct DataCenter {
-    client: Rc<Client>,
+    pub(crate) client: Rc<Client>,
 }
 
 /// Runs `f` as a promise: resolved with its value, rejected with its (JS `Error`) failure.

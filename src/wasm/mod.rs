@@ -11,6 +11,7 @@ pub mod keystore;
 pub mod machine;
 pub mod machine_ext;
 pub mod machine_wait;
+pub mod migrations;
 pub mod options;
 pub mod signer;
 pub mod snapshot;

@@ -806,7 +806,11 @@ impl Machine {
                 return Ok(JsValue::UNDEFINED);
             };
             match (&action, audited) {
-                (_, Some(a)) => wait_audit(&state, &opts, a, baseline).await,
+                (MachineAction::Rename(name), Some(a)) => {
+                    let shows = Some(("name", name.clone()));
+                    wait_audit(&state, &opts, a, baseline, shows).await
+                }
+                (_, Some(a)) => wait_audit(&state, &opts, a, baseline, None).await,
                 (MachineAction::Start, _) => poll_state(&state, &opts, "running", true).await,
                 (MachineAction::Stop, _) => poll_state(&state, &opts, "stopped", true).await,
                 (MachineAction::EnableFirewall, _) => {
@@ -1043,7 +1047,7 @@ pub(crate) fn rollback(state: &Rc<State>, name: &str, wait: Option<WaitOptions>)
         state.client.fetch_empty(&req, None).await.or_js()?;
         match wait {
             None => Ok(JsValue::UNDEFINED),
-            Some(opts) => wait_audit(&state, &opts, "rollback_snapshot", baseline).await,
+            Some(opts) => wait_audit(&state, &opts, "rollback_snapshot", baseline, None).await,
         }
     })
 }

@@ -113,13 +113,16 @@ impl Pollable for AuditWatch {
     }
 }
 
-/// Waits for a MachineAudit entry for `action` newer than `baseline`; `success: "no"`
-/// rejects with `JobFailed`.
+/// Waits for a MachineAudit entry for `action` newer than `baseline` and, when `shows` is
+/// given, for the machine's field to read that text; `success: "no"` rejects with `JobFailed`.
+// Why `shows`: an earlier job of the same action still pending when the baseline was read
+// lands after it and would otherwise end the wait before this call's job ran.
 pub(crate) async fn wait_audit(
     m: &Rc<State>,
     opts: &WaitOptions,
     action: &'static str,
     baseline: Option<String>,
+    shows: Option<(&'static str, String)>,
 ) -> Result<JsValue, JsValue> {
     let w = AuditWatch {
         m: m.clone(),
@@ -142,7 +145,9 @@ pub(crate) async fn wait_audit(
                     e.time.as_deref().unwrap_or("an unknown time")
                 ),
             ))),
-            Some(_) => Ok(true),
+            Some(_) => Ok(shows.as_ref().is_none_or(|(field, want)| {
+                get(&w.m.wire.borrow(), field).as_string().as_deref() == Some(want.as_str())
+            })),
         }
     })
     .await

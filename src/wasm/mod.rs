@@ -10,6 +10,7 @@ pub mod js_error;
 pub mod keystore;
 pub mod machine;
 pub mod options;
+pub mod presigned;
 pub mod signer;
 pub mod snapshot;
 pub mod transport;

@@ -63,6 +63,8 @@ pub struct Client {
     pub retries: u32,
     /// Server clock minus local clock in seconds, learnt from a clock-skew rejection.
     pub clock_offset: Cell<i64>,
+    /// Pre-signed mode: query-string signatures instead of headers (presigned.rs).
+    pub presigned: bool,
 }
 
 /// A response as read off the wire.
@@ -88,6 +90,7 @@ impl Client {
             signed_headers: self.signed_headers.clone(),
             retries: self.retries,
             clock_offset: Cell::new(self.clock_offset.get()),
+            presigned: self.presigned,
         }
     }
 
@@ -189,6 +192,9 @@ impl Client {
             headers.retain(|(n, _)| n != "content-type");
             headers.push(("content-type".into(), ct.into()));
         }
+        if self.presigned {
+            return super::presigned::attempt(self, req, &headers, what, scope).await;
+        }
         // Why: browsers silently drop `Date` (a forbidden header); http-signature prefers
         // `x-date` whenever it is present, so it is always sent and signed.
         let secs = ((now_ms() / 1000.0).floor() as i64).saturating_add(self.clock_offset.get());
@@ -206,7 +212,7 @@ impl Client {
                 &signed.signature,
             );
             let r = self
-                .exchange(req, &headers, auth, target, what, scope)
+                .exchange(req, &headers, Some(auth), target, what, scope)
                 .await?;
             // Why: a signer with rotate() (an ssh-agent holding several keys) tries each of
             // its keys until CloudAPI accepts one, as the seed's agent support did.
@@ -222,12 +228,13 @@ impl Client {
         }
     }
 
-    /// One fetch of `req` with `headers` plus `authorization`; reads status, headers, text.
-    async fn exchange(
+    /// One fetch of `req` to `target` with `headers` plus `authorization` (none when
+    /// pre-signed); reads status, headers, text.
+    pub(crate) async fn exchange(
         &self,
         req: &Request,
         headers: &[(String, String)],
-        auth: String,
+        auth: Option<String>,
         target: &str,
         what: &str,
         scope: &Scope,
@@ -236,7 +243,9 @@ impl Client {
         for (k, v) in headers {
             set(&header_obj, k, &JsValue::from_str(v));
         }
-        set(&header_obj, "authorization", &JsValue::from_str(&auth));
+        if let Some(auth) = auth {
+            set(&header_obj, "authorization", &JsValue::from_str(&auth));
+        }
         let init = Object::new();
         set(&init, "method", &JsValue::from_str(req.method.as_str()));
         set(&init, "headers", &header_obj);

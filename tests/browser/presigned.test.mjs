@@ -195,6 +195,14 @@ test("an expired pre-signed URL gives a plain error: 500 {message} readable cros
   assert.deepEqual(r.e.body, { message: "request expired" });
   assert.match(r.e.message, /^CloudAPI refused the pre-signed URL of GET \/presig\/machines\/[0-9a-f-]+: request expired; the URL was signed to expire at .* GMT by this computer's clock/);
   assert.equal(r.after, "running", "the next call works");
+  // What the page saw, for the screenshot.
+  await page.evaluate(async ({ o, expired }) => {
+    const list = await new window.smartdc.DataCenter({ ...o, transport: "presigned" }).machines();
+    const rows = list.map((m) => `<tr><td>${m.name}</td><td>${m.state}</td><td>${m.id}</td><td>${m.primaryIp}</td></tr>`).join("");
+    document.body.innerHTML = `<h1>pre-signed mode: ${location.origin} → ${o.url}</h1>
+      <table border="1" cellpadding="4"><tr><th>name</th><th>state</th><th>id</th><th>primaryIp</th></tr>${rows}</table>
+      <p>expired URL: <code>${expired.code}</code> (HTTP ${expired.statusCode}): ${expired.message}</p>`;
+  }, { o: opts, expired: r.e });
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, "browser-presigned.png") });
 });

@@ -62,19 +62,6 @@ pub(crate) fn transport_option(o: &Options) -> Result<bool, JsValue> {
     }
 }
 
-/// The `Host` header fetch sends for `base_url` (default ports dropped) and the URL's path
-/// prefix ("" for a bare origin).
-fn host_and_prefix(base_url: &str) -> (String, &str) {
-    let (scheme, rest) = base_url.split_once("://").unwrap_or(("https", base_url));
-    let (authority, prefix) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    let default_port = if scheme == "http" { ":80" } else { ":443" };
-    let host = authority.strip_suffix(default_port).unwrap_or(authority);
-    (host.to_string(), prefix)
-}
-
 /// Signs `methods` on `path` (encoded, under the base URL) with `query` until `expires`
 /// (Unix seconds); returns the target to append to the base URL (`path?…&signature=…`).
 pub(crate) async fn sign_target(
@@ -96,7 +83,7 @@ pub(crate) async fn sign_target(
             "the signer did not say which keyId and algorithm it uses",
         ));
     };
-    let (host, prefix) = host_and_prefix(&c.base_url);
+    let (host, prefix) = signing::presign_host_and_prefix(&c.base_url);
     let full_path = format!("{prefix}{path}");
     query.push(("algorithm".into(), alg.as_str().into()));
     query.push(("expires".into(), expires.to_string()));

@@ -67,10 +67,6 @@ export interface DataCenterOptions {
   /** Automatic retries of idempotent requests on network errors, 408, 429, 502, 503, 504 (jittered exponential backoff, Retry-After honoured) and the one re-sign after a clock-skew rejection; default 3, 0 disables both. */
   retries?: number;
 }
-/** An SSH public key of the account (ListKeys). */
-export interface SshKey { name: string; fingerprint: string; key: string; attested?: boolean; multifactor?: string[]; [key: string]: unknown; }
-/** A network or network pool (ListNetworks). */
-export interface Network { id: string; name: string; public: boolean; fabric?: boolean; description?: string; subnet?: string; gateway?: string; [key: string]: unknown; }
 "#;
 
 /// A Triton CloudAPI endpoint with credentials; every method returns a promise.

@@ -204,15 +204,6 @@ impl Snapshot {
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_SNAPSHOT_TYPES: &'static str = r#"
-/** Snapshot states CloudAPI reports. */
-export type SnapshotStateName = "queued" | "running" | "created" | "failed" | "canceled" | "deleted";
-
-/** A snapshot as CloudAPI returns it (what `snapshot.toJSON()` gives). */
-export interface SnapshotData {
-  name: string; state?: SnapshotStateName; size?: number; created?: string; updated?: string;
-  [key: string]: unknown;
-}
-
 /** Options of `snapshot.pollUntil`. */
 export interface SnapshotPollOptions {
   /** Ms between polls (default 2500, jittered ±20 %). */

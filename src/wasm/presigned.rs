@@ -10,6 +10,7 @@ use super::credentials;
 use super::js_error::type_error;
 use super::options::{Options, kind};
 use super::transport::{Client, JsDecoder, RawResponse};
+use crate::api::retry;
 use crate::error::Error;
 use crate::json::Json;
 use crate::request::Request;
@@ -102,7 +103,8 @@ pub(crate) async fn sign_target(
 
 /// One attempt of `req` in pre-signed mode: refused locally when it has a body or a query
 /// parameter the signature uses; otherwise signed for its one method, valid for
-/// [`ATTEMPT_TTL_SECS`], and sent with no `authorization` or `x-date` header.
+/// [`ATTEMPT_TTL_SECS`], and sent with no `authorization` or `x-date` header. A URL CloudAPI
+/// finds expired is re-signed once with the clock offset its `Date` header shows.
 pub(crate) async fn attempt(
     c: &Client,
     req: &Request,
@@ -133,14 +135,31 @@ pub(crate) async fn attempt(
             ),
         ));
     }
-    let now = ((now_ms() / 1000.0).floor() as i64).saturating_add(c.clock_offset.get());
-    let expires = now.saturating_add(ATTEMPT_TTL_SECS);
     let methods = [req.method.as_str().to_string()];
-    let target = sign_target(c, &methods, &req.path, req.query.clone(), expires).await?;
-    let r = c.exchange(req, headers, None, &target, what, scope).await?;
-    match rejection(&r, what, expires) {
-        Some(e) => Err(e),
-        None => Ok(r),
+    let mut clock_fixed = false;
+    loop {
+        let local = (now_ms() / 1000.0).floor() as i64;
+        let expires = local
+            .saturating_add(c.clock_offset.get())
+            .saturating_add(ATTEMPT_TTL_SECS);
+        let target = sign_target(c, &methods, &req.path, req.query.clone(), expires).await?;
+        let r = c.exchange(req, headers, None, &target, what, scope).await?;
+        let Some(e) = rejection(&r, what, expires) else {
+            return Ok(r);
+        };
+        // Why: as with a header signature's clock-skew rejection, the server's `Date` gives
+        // the offset to sign with, once. Browsers hide `Date` from cross-origin scripts, so
+        // there the error stands.
+        let offset = response::header(&r.headers, "date")
+            .and_then(|d| retry::clock_offset(d, local))
+            .filter(|o| *o != c.clock_offset.get());
+        match offset {
+            Some(o) if c.retries > 0 && !clock_fixed && e.message.contains("expired") => {
+                c.clock_offset.set(o);
+                clock_fixed = true;
+            }
+            _ => return Err(e),
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 // calls the local CloudAPI on 127.0.0.1:B in its FAITHFUL CORS mode (restify's own preflight,
 // which refuses `authorization` and `x-date`, as a real CloudAPI does) with
 // `new DataCenter({ …, transport: "presigned" })`. A header-signed DataCenter from the same
-// page fails, which proves the refusal is real; an expired pre-signed URL gives a plain error.
+// page fails, which proves the refusal is real; an expired pre-signed URL gives a plain error
+// (the page cannot read the Date header cross-origin, so no clock correction is possible here).
 //   node --test tests/browser/presigned.test.mjs      (needs pkg/ built: pkg-template/build)
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";

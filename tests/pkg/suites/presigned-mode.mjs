@@ -1,7 +1,7 @@
 // transport: "presigned": every bodyless call goes out as a CloudAPI pre-signed URL (no
 // authorization or x-date header, 60 s expiry) and is verified by the simulator; calls with a
 // body reject with NotSupportedInPresignedMode before anything is sent; a URL CloudAPI finds
-// expired is a plain PresignedUrlRejected error.
+// expired is re-signed once with the server's clock, else a plain PresignedUrlRejected error.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
@@ -82,8 +82,8 @@ export default function suite() {
       }
     });
 
-    test("a URL CloudAPI finds expired (its clock 10 minutes ahead) is a plain PresignedUrlRejected error; the next call works", async () => {
-      const dc = dataCenter({ transport: "presigned" });
+    test("a URL CloudAPI finds expired (its clock 10 minutes ahead) is a plain PresignedUrlRejected error with retries: 0", async () => {
+      const dc = dataCenter({ transport: "presigned", retries: 0 });
       await sim.admin("/__sim/clock", { skew: 600 });
       let e;
       try {
@@ -97,7 +97,22 @@ export default function suite() {
       assert.deepEqual(e.body, { message: "request expired" });
       assert.match(e.requestId, /^[0-9a-f-]{36}$/);
       assert.match(e.message, new RegExp(`^CloudAPI refused the pre-signed URL of GET /${sim.account}: request expired; the URL was signed to expire at .* GMT by this computer's clock`));
-      assert.equal((await dc.account()).login, sim.account);
+      assert.equal((await dc.account()).login, sim.account, "the next call works");
+    });
+
+    test("by default an expired URL is re-signed once with the offset CloudAPI's Date shows, and the offset is kept", async () => {
+      const { fetch, calls } = recordingFetch();
+      const dc = dataCenter({ transport: "presigned", fetch });
+      await sim.admin("/__sim/clock", { skew: 600 });
+      try {
+        assert.equal((await dc.account()).login, sim.account);
+        assert.equal((await dc.account()).login, sim.account);
+      } finally {
+        await sim.admin("/__sim/clock", { skew: 0 });
+      }
+      const ttl = calls.map((c) => Math.round(Number(new URL(c.url).searchParams.get("expires")) - Date.now() / 1000));
+      assert.equal(calls.length, 3, "one refused URL, then one per call");
+      assert.ok(ttl[0] <= 60 && ttl[1] > 600 && ttl[2] > 600, `expiries ${ttl}`);
     });
   });
 }

@@ -6,21 +6,18 @@ use super::datacenter::DataCenter;
 use super::js_error::{OrJs, type_error};
 use super::machine::{get, set};
 use super::options::{from_js, string_arg};
-use super::resource_wait::{Goal, create_and_wait, id_arg, required, send_json, wait_option};
+use super::resource_wait::{create_and_wait, id_arg, required, send_json};
 use super::transport::HasId;
-use crate::api::images::{self, IMAGE_STATES};
+use super::wait::WaitOptions;
+use crate::api::images;
 use crate::json::Json;
 use js_sys::{Object, Promise};
 use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-/// What `{ wait }` on an image create/import waits for.
-const ACTIVE: Goal = Goal {
-    target: "active",
-    noun: "image",
-    states: IMAGE_STATES,
-};
+/// What `{ wait }` on an image create/import waits for: the image `active`.
+const ACTIVE: (&str, &str) = ("image", "active");
 
 #[wasm_bindgen]
 impl DataCenter {
@@ -33,22 +30,15 @@ impl DataCenter {
             unchecked_param_type = "Omit<CreateImage, \"machine\"> & { machine: string | Machine | { id: string } }"
         )]
         fields: JsValue,
-        #[wasm_bindgen(
-            unchecked_optional_param_type = "{ wait?: boolean | ResourceWaitOptions<Image> }"
-        )]
-        options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg<Image>")] options: Option<JsValue>,
     ) -> Promise {
         let what = "createImage(fields)";
         let parsed = required(&fields, what, "{ machine, name, version, … }")
             .and_then(|()| machine_as_id(&fields))
             .and_then(|f| from_js::<images::CreateImage>(&f, what))
             .and_then(|f| {
-                let spec = wait_option(
-                    options,
-                    "createImage(fields, options)",
-                    "createImage(fields, options): wait",
-                    &ACTIVE,
-                )?;
+                let spec =
+                    WaitOptions::from_wait_arg(options.as_ref(), "createImage(fields, options)")?;
                 let req = images::create_image_from_machine(self.client.account(), &f).or_js()?;
                 Ok((req, spec))
             });
@@ -61,7 +51,7 @@ impl DataCenter {
             req,
             "the new image",
             spec,
-            "image",
+            ACTIVE,
             images::get_image,
         )
     }
@@ -135,21 +125,14 @@ impl DataCenter {
     pub fn import_image(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ImportImage")] source: JsValue,
-        #[wasm_bindgen(
-            unchecked_optional_param_type = "{ wait?: boolean | ResourceWaitOptions<Image> }"
-        )]
-        options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg<Image>")] options: Option<JsValue>,
     ) -> Promise {
         let what = "importImage(source)";
         let parsed = required(&source, what, "{ datacenter, id }")
             .and_then(|()| from_js::<images::ImportImage>(&source, what))
             .and_then(|f| {
-                let spec = wait_option(
-                    options,
-                    "importImage(source, options)",
-                    "importImage(source, options): wait",
-                    &ACTIVE,
-                )?;
+                let spec =
+                    WaitOptions::from_wait_arg(options.as_ref(), "importImage(source, options)")?;
                 let req = images::import_image(self.client.account(), &f).or_js()?;
                 Ok((req, spec))
             });
@@ -162,7 +145,7 @@ impl DataCenter {
             req,
             "the imported image",
             spec,
-            "image",
+            ACTIVE,
             images::get_image,
         )
     }

@@ -4,6 +4,7 @@
 
 pub mod agent;
 pub mod cancel;
+pub mod collection;
 pub mod credentials;
 pub mod datacenter;
 pub mod fabrics;
@@ -12,12 +13,17 @@ pub mod images;
 pub mod js_error;
 pub mod keystore;
 pub mod machine;
+pub mod machine_ext;
+pub mod machine_wait;
+pub mod migrations;
 pub mod options;
+pub mod presigned;
 pub mod resource_wait;
 pub mod signer;
 pub mod snapshot;
 pub mod transport;
 pub mod volumes;
+pub mod wait;
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;

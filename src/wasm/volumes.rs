@@ -3,13 +3,12 @@
 
 use super::datacenter::{DataCenter, promise};
 use super::js_error::OrJs;
-use super::machine::{PollSpec, set};
+use super::machine::set;
 use super::options::{Options, from_js};
-use super::resource_wait::{
-    Goal, create_and_wait, id_arg, required, send_json, wait_for, wait_option,
-};
+use super::resource_wait::{create_and_wait, id_arg, required, send_json, wait_for};
 use super::transport::{Client, HasId, JsDecoder, parse_checked};
-use crate::api::volumes::{self, VOLUME_STATES};
+use super::wait::WaitOptions;
+use crate::api::volumes;
 use crate::response;
 use js_sys::{Object, Promise};
 use std::rc::Rc;
@@ -22,17 +21,8 @@ struct HasSize {
     _size: f64,
 }
 
-const READY: Goal = Goal {
-    target: "ready",
-    noun: "volume",
-    states: VOLUME_STATES,
-};
-
-const GONE: Goal = Goal {
-    target: "deleted",
-    noun: "volume",
-    states: VOLUME_STATES,
-};
+/// What `{ wait }` on createVolume waits for: the volume `ready`.
+const READY: (&str, &str) = ("volume", "ready");
 
 #[wasm_bindgen]
 impl DataCenter {
@@ -75,20 +65,13 @@ impl DataCenter {
     pub fn create_volume(
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "CreateVolume")] fields: Option<JsValue>,
-        #[wasm_bindgen(
-            unchecked_optional_param_type = "{ wait?: boolean | ResourceWaitOptions<Volume> }"
-        )]
-        options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg<Volume>")] options: Option<JsValue>,
     ) -> Promise {
         let what = "createVolume(fields)";
         let parsed =
             from_js::<volumes::CreateVolume>(&fields.unwrap_or_default(), what).and_then(|f| {
-                let spec = wait_option(
-                    options,
-                    "createVolume(fields, options)",
-                    "createVolume(fields, options): wait",
-                    &READY,
-                )?;
+                let spec =
+                    WaitOptions::from_wait_arg(options.as_ref(), "createVolume(fields, options)")?;
                 let req = volumes::create_volume(self.client.account(), &f).or_js()?;
                 Ok((req, spec))
             });
@@ -101,7 +84,7 @@ impl DataCenter {
             req,
             "the new volume",
             spec,
-            "volume",
+            READY,
             volumes::get_volume,
         )
     }
@@ -147,18 +130,10 @@ impl DataCenter {
     pub fn delete_volume(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | Volume")] id: JsValue,
-        #[wasm_bindgen(
-            unchecked_optional_param_type = "{ wait?: boolean | ResourceWaitOptions<Volume> }"
-        )]
-        options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg<Volume>")] options: Option<JsValue>,
     ) -> Promise {
         let parsed = id_arg(&id, "deleteVolume(id): id").and_then(|id| {
-            let spec = wait_option(
-                options,
-                "deleteVolume(id, options)",
-                "deleteVolume(id, options): wait",
-                &GONE,
-            )?;
+            let spec = WaitOptions::from_wait_arg(options.as_ref(), "deleteVolume(id, options)")?;
             let req = volumes::delete_volume(self.client.account(), &id).or_js()?;
             Ok((id, req, spec))
         });
@@ -203,10 +178,18 @@ impl DataCenter {
 }
 
 /// Polls the volume `id` (just deleted) until GetVolume answers 404.
-async fn wait_gone(c: &Rc<Client>, id: &str, spec: PollSpec) -> Result<JsValue, JsValue> {
+async fn wait_gone(c: &Rc<Client>, id: &str, opts: WaitOptions) -> Result<JsValue, JsValue> {
     let wire = Object::new();
     set(&wire, "id", &JsValue::from_str(id));
     set(&wire, "state", &JsValue::from_str("deleting"));
     let reread = volumes::get_volume(c.account(), id).or_js()?;
-    wait_for(c.clone(), format!("volume {id}"), reread, wire.into(), spec).await
+    wait_for(
+        c.clone(),
+        format!("volume {id}"),
+        reread,
+        wire.into(),
+        "deleted",
+        opts,
+    )
+    .await
 }

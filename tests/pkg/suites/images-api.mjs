@@ -58,7 +58,7 @@ export default function suite() {
       assert.equal(seen.at(-1), "active");
     });
 
-    test("createImage({ wait }) rejects with Failed when the image fails", async () => {
+    test("createImage({ wait }) rejects with JobFailed when the image fails", async () => {
       // Why a fetch that edits the store: the simulator's image jobs always succeed.
       const fetch = async (url, init) => {
         const res = await globalThis.fetch(url, init);
@@ -72,7 +72,7 @@ export default function suite() {
       const d = a.dc({ fetch });
       await assert.rejects(
         d.createImage({ machine: machineId, name: "broken", version: "1" }, { wait: { interval: 20 } }),
-        (e) => cloud("Failed", /^image [0-9a-f-]{36} failed: prepare-image did not run$/)(e) && e.body.state === "failed",
+        (e) => cloud("JobFailed", /^image [0-9a-f-]{36} failed: prepare-image did not run$/)(e) && e.body.state === "failed",
       );
     });
 
@@ -169,10 +169,10 @@ export default function suite() {
       await assert.rejects(d.createImage({ machine: machineId, name: "x", version: "1", nmae: "y" }), typeError(/unknown option "nmae"; valid options are machine, name, version/));
       await assert.rejects(d.createImage({ machine: machineId, name: "", version: "1" }), cloud("InvalidArgument", /^name must not be empty$/));
       await assert.rejects(d.createImage({ machine: machineId, name: "x", version: "1", tags: { a: {} } }), cloud("InvalidArgument", /^tags\.a must be a string, number or boolean/));
-      await assert.rejects(d.createImage({ machine: machineId, name: "x", version: "1" }, { wait: "yes" }), typeError(/^createImage\(fields, options\): option wait must be true, false or \{ interval, timeout, signal, onProgress \}, got a string$/));
+      await assert.rejects(d.createImage({ machine: machineId, name: "x", version: "1" }, { wait: "yes" }), typeError(/^createImage\(fields, options\): option wait must be a boolean or \{ interval, timeout, signal, onProgress \}, got a string$/));
       await assert.rejects(d.createImage({ machine: machineId, name: "x", version: "1" }, { wiat: true }), typeError(/unknown option "wiat"; valid options are wait$/));
-      await assert.rejects(d.createImage({ machine: machineId, name: "x", version: "1" }, { wait: { tiemout: 5 } }), typeError(/^createImage\(fields, options\): wait: unknown option "tiemout"; valid options are interval, timeout, signal, onProgress$/));
-      await assert.rejects(d.createImage({ machine: machineId, name: "x", version: "1" }, { wait: { timeout: -1 } }), typeError(/^createImage\(fields, options\): wait: option timeout must be a positive number of milliseconds or Infinity, got -1$/));
+      await assert.rejects(d.createImage({ machine: machineId, name: "x", version: "1" }, { wait: { tiemout: 5 } }), typeError(/^createImage\(fields, options\): unknown option "tiemout"; valid options are interval, timeout, signal, onProgress$/));
+      await assert.rejects(d.createImage({ machine: machineId, name: "x", version: "1" }, { wait: { timeout: -1 } }), typeError(/^createImage\(fields, options\): option timeout must be a positive number of milliseconds or Infinity, got -1$/));
       await assert.rejects(d.updateImage(id, { machine: machineId }), cloud("InvalidArgument", /^updateImage cannot change the source machine$/));
       await assert.rejects(d.updateImage(id, {}), cloud("InvalidArgument", /^updateImage needs at least one field to change$/));
       await assert.rejects(d.updateImage("nope", { name: "x" }), cloud("InvalidArgument", /^image id must be a UUID/));

@@ -56,14 +56,14 @@ export default function suite() {
       assert.equal(sim.store.volumes.get(v.id).state, "ready");
     });
 
-    test("createVolume({ wait }) rejects with Failed when the volume fails (no address left)", async () => {
+    test("createVolume({ wait }) rejects with JobFailed when the volume fails (no address left)", async () => {
       const d = a.dc();
       const tiny = await d.createFabricNetwork(10, { name: "tiny", subnet: "10.71.0.0/29", provision_start_ip: "10.71.0.2", provision_end_ip: "10.71.0.2" });
       const first = await d.createVolume({ name: "fits", networks: [tiny.id] }, { wait: { interval: 20 } });
       assert.equal(first.filesystem_path, "10.71.0.2:/exports/data");
       await assert.rejects(
         d.createVolume({ name: "no-room", networks: [tiny.id] }, { wait: { interval: 20 } }),
-        (e) => cloud("Failed", /^volume [0-9a-f-]{36} failed$/)(e) && e.body.name === "no-room" && e.body.state === "failed",
+        (e) => cloud("JobFailed", /^volume [0-9a-f-]{36} failed$/)(e) && e.body.name === "no-room" && e.body.state === "failed",
       );
       assert.equal([...sim.store.volumes.values()].find((v) => v.name === "no-room").state, "failed");
     });
@@ -162,15 +162,15 @@ export default function suite() {
       await assert.rejects(d.createVolume({ networks: ["x"] }), cloud("InvalidArgument", /^network must be a UUID/));
       await assert.rejects(d.createVolume({ tags: { a: [1] } }), cloud("InvalidArgument", /^tags\.a must be a string, number or boolean, got an array$/));
       await assert.rejects(d.createVolume({ sise: 1 }), typeError(/unknown option "sise"; valid options are name, size, type, networks, affinity, tags$/));
-      await assert.rejects(d.createVolume({}, { wait: 1 }), typeError(/^createVolume\(fields, options\): option wait must be true, false or/));
-      await assert.rejects(d.createVolume({}, { wait: { interval: 0 } }), typeError(/^createVolume\(fields, options\): wait: option interval must be a positive number of milliseconds, got 0$/));
-      await assert.rejects(d.createVolume({}, { wait: { signal: {} } }), typeError(/^createVolume\(fields, options\): wait: option signal must be an AbortSignal, got an object$/));
-      await assert.rejects(d.createVolume({}, { wait: { onProgress: 1 } }), typeError(/^createVolume\(fields, options\): wait: option onProgress must be a function, got a number$/));
+      await assert.rejects(d.createVolume({}, { wait: 1 }), typeError(/^createVolume\(fields, options\): option wait must be a boolean or/));
+      await assert.rejects(d.createVolume({}, { wait: { interval: 0 } }), typeError(/^createVolume\(fields, options\): option interval must be a positive number of milliseconds, got 0$/));
+      await assert.rejects(d.createVolume({}, { wait: { signal: {} } }), typeError(/^createVolume\(fields, options\): option signal must be an AbortSignal, got an object$/));
+      await assert.rejects(d.createVolume({}, { wait: { onProgress: 1 } }), typeError(/^createVolume\(fields, options\): option onProgress must be a function, got a number$/));
       await assert.rejects(d.updateVolume(id, {}), cloud("InvalidArgument", /^updateVolume needs name \(the only field CloudAPI can change\)$/));
       await assert.rejects(d.updateVolume(id, { size: 1 }), typeError(/unknown option "size"; valid options are name$/));
       await assert.rejects(d.updateVolume(id), typeError(/^updateVolume\(id, fields\) is required \(\{ name \}\)$/));
       await assert.rejects(d.deleteVolume("x"), cloud("InvalidArgument", /^volume id must be a UUID/));
-      await assert.rejects(d.deleteVolume(id, { wait: { timeout: "soon" } }), typeError(/^deleteVolume\(id, options\): wait: option timeout must be a number, got a string$/));
+      await assert.rejects(d.deleteVolume(id, { wait: { timeout: "soon" } }), typeError(/^deleteVolume\(id, options\): option timeout must be a number, got a string$/));
       await assert.rejects(d.volumeSizes({ kind: "x" }), typeError(/^volumeSizes\(options\): unknown option "kind"; valid options are type$/));
       await assert.rejects(d.volumeSizes({ type: "" }), cloud("InvalidArgument", /^type must not be empty$/));
       assert.equal(calls.length, 0, "a rejected argument sent a request");

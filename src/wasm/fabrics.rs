@@ -1,11 +1,11 @@
 //! Fabric VLANs, fabric networks and network IPs on `DataCenter` (cloudapi.md §4.14, §4.15).
 //! A VLAN is named by its number (`vlan_id`, 0–4095) or a VLAN object.
 
-use super::datacenter::{DataCenter, promise};
+use super::datacenter::{DataCenter, ident_arg, promise};
 use super::js_error::{OrJs, type_error};
 use super::machine::get;
 use super::options::{from_js, kind, string_arg};
-use super::resource_wait::{id_arg, required, send_empty, send_json};
+use super::resource_wait::{required, send_empty, send_json};
 use super::transport::HasId;
 use crate::api::{self, fabrics, networks};
 use js_sys::{Array, Promise};
@@ -155,7 +155,7 @@ impl DataCenter {
         #[wasm_bindgen(unchecked_param_type = "string | Network")] id: JsValue,
     ) -> Promise {
         let parsed = vlan_arg(&vlan_id, "fabricNetwork(vlanId, id): vlanId")
-            .and_then(|v| Ok((v, id_arg(&id, "fabricNetwork(vlanId, id): id")?)));
+            .and_then(|v| Ok((v, ident_arg(&id, "fabricNetwork(vlanId, id): id")?)));
         match parsed {
             Ok((v, id)) => send_json::<HasId>(
                 &self.client,
@@ -206,7 +206,7 @@ impl DataCenter {
     ) -> Promise {
         let what = "updateFabricNetwork(vlanId, id, fields)";
         let parsed = vlan_arg(&vlan_id, "updateFabricNetwork(vlanId): vlanId").and_then(|v| {
-            let id = id_arg(&id, "updateFabricNetwork(vlanId, id): id")?;
+            let id = ident_arg(&id, "updateFabricNetwork(vlanId, id): id")?;
             required(&fields, what, "{ name?, description?, resolvers?, … }")?;
             Ok((
                 v,
@@ -233,7 +233,7 @@ impl DataCenter {
         #[wasm_bindgen(unchecked_param_type = "string | Network")] id: JsValue,
     ) -> Promise {
         let parsed = vlan_arg(&vlan_id, "deleteFabricNetwork(vlanId, id): vlanId")
-            .and_then(|v| Ok((v, id_arg(&id, "deleteFabricNetwork(vlanId, id): id")?)));
+            .and_then(|v| Ok((v, ident_arg(&id, "deleteFabricNetwork(vlanId, id): id")?)));
         match parsed {
             Ok((v, id)) => send_empty(
                 &self.client,
@@ -250,7 +250,7 @@ impl DataCenter {
         #[wasm_bindgen(js_name = "networkId", unchecked_param_type = "string | Network")]
         network_id: JsValue,
     ) -> Promise {
-        let network = id_arg(&network_id, "networkIps(networkId): networkId").and_then(|n| {
+        let network = ident_arg(&network_id, "networkIps(networkId): networkId").and_then(|n| {
             // Why: checked now so a bad id rejects before any request.
             networks::list_network_ips(self.client.account(), &n, 0, None).or_js()?;
             Ok(n)
@@ -292,7 +292,7 @@ impl DataCenter {
         network_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] ip: JsValue,
     ) -> Promise {
-        let parsed = id_arg(&network_id, "networkIp(networkId, ip): networkId")
+        let parsed = ident_arg(&network_id, "networkIp(networkId, ip): networkId")
             .and_then(|n| Ok((n, string_arg(&ip, "networkIp(networkId, ip): ip")?)));
         match parsed {
             Ok((n, ip)) => send_json::<HasIp>(
@@ -316,7 +316,7 @@ impl DataCenter {
     ) -> Promise {
         let what = "updateNetworkIp(networkId, ip, fields)";
         let parsed =
-            id_arg(&network_id, "updateNetworkIp(networkId, ip): networkId").and_then(|n| {
+            ident_arg(&network_id, "updateNetworkIp(networkId, ip): networkId").and_then(|n| {
                 let ip = string_arg(&ip, "updateNetworkIp(networkId, ip): ip")?;
                 required(&fields, what, "{ reserved: true | false }")?;
                 Ok((n, ip, from_js::<networks::UpdateNetworkIp>(&fields, what)?))

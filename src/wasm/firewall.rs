@@ -1,11 +1,11 @@
 //! Firewall rules on `DataCenter` (cloudapi.md §4.13): list, get, create, update,
 //! enable/disable, delete, and the machines a rule affects (as `Machine` objects).
 
-use super::datacenter::{DataCenter, promise};
+use super::datacenter::{DataCenter, ident_arg, promise};
 use super::js_error::OrJs;
 use super::machine::Machine;
 use super::options::from_js;
-use super::resource_wait::{id_arg, required, send_empty, send_json};
+use super::resource_wait::{required, send_empty, send_json};
 use super::transport::HasId;
 use crate::api::fwrules::{self, FirewallRuleInput};
 use js_sys::{Array, Promise};
@@ -30,7 +30,7 @@ impl DataCenter {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | FirewallRule")] id: JsValue,
     ) -> Promise {
-        match id_arg(&id, "firewallRule(id): id") {
+        match ident_arg(&id, "firewallRule(id): id") {
             Ok(id) => send_json::<HasId>(
                 &self.client,
                 fwrules::get_fwrule(self.client.account(), &id),
@@ -73,7 +73,7 @@ impl DataCenter {
         #[wasm_bindgen(unchecked_param_type = "FirewallRuleInput")] fields: JsValue,
     ) -> Promise {
         let what = "updateFirewallRule(id, fields)";
-        let parsed = id_arg(&id, "updateFirewallRule(id): id").and_then(|id| {
+        let parsed = ident_arg(&id, "updateFirewallRule(id): id").and_then(|id| {
             required(&fields, what, "{ rule?, enabled?, log?, description? }")?;
             Ok((id, from_js::<FirewallRuleInput>(&fields, what)?))
         });
@@ -96,7 +96,7 @@ impl DataCenter {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | FirewallRule")] id: JsValue,
     ) -> Promise {
-        match id_arg(&id, "enableFirewallRule(id): id") {
+        match ident_arg(&id, "enableFirewallRule(id): id") {
             Ok(id) => send_json::<HasId>(
                 &self.client,
                 fwrules::enable_fwrule(self.client.account(), &id),
@@ -115,7 +115,7 @@ impl DataCenter {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | FirewallRule")] id: JsValue,
     ) -> Promise {
-        match id_arg(&id, "disableFirewallRule(id): id") {
+        match ident_arg(&id, "disableFirewallRule(id): id") {
             Ok(id) => send_json::<HasId>(
                 &self.client,
                 fwrules::disable_fwrule(self.client.account(), &id),
@@ -131,7 +131,7 @@ impl DataCenter {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | FirewallRule")] id: JsValue,
     ) -> Promise {
-        match id_arg(&id, "deleteFirewallRule(id): id") {
+        match ident_arg(&id, "deleteFirewallRule(id): id") {
             Ok(id) => send_empty(
                 &self.client,
                 fwrules::delete_fwrule(self.client.account(), &id),
@@ -149,7 +149,7 @@ impl DataCenter {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | FirewallRule")] id: JsValue,
     ) -> Promise {
-        let req = id_arg(&id, "firewallRuleMachines(id): id")
+        let req = ident_arg(&id, "firewallRuleMachines(id): id")
             .and_then(|id| fwrules::list_fwrule_machines(self.client.account(), &id).or_js());
         let req = match req {
             Ok(r) => r,

@@ -2,11 +2,11 @@
 //! export to Manta, clone a shared image, import from another datacenter; creates and
 //! imports take `{ wait }` (resolve once the image is `active`).
 
-use super::datacenter::DataCenter;
+use super::datacenter::{DataCenter, ident_arg};
 use super::js_error::{OrJs, type_error};
 use super::machine::{get, set};
 use super::options::{from_js, string_arg};
-use super::resource_wait::{create_and_wait, id_arg, required, send_json};
+use super::resource_wait::{create_and_wait, required, send_json};
 use super::transport::HasId;
 use super::wait::WaitOptions;
 use crate::api::images;
@@ -64,7 +64,7 @@ impl DataCenter {
         #[wasm_bindgen(unchecked_param_type = "Omit<CreateImage, \"machine\">")] fields: JsValue,
     ) -> Promise {
         let what = "updateImage(id, fields)";
-        let parsed = id_arg(&id, "updateImage(id): id").and_then(|id| {
+        let parsed = ident_arg(&id, "updateImage(id): id").and_then(|id| {
             required(&fields, what, "{ name, version, description, … }")?;
             Ok((id, from_js::<images::CreateImage>(&fields, what)?))
         });
@@ -86,7 +86,7 @@ impl DataCenter {
         #[wasm_bindgen(unchecked_param_type = "string | Image")] id: JsValue,
         #[wasm_bindgen(js_name = "mantaPath", unchecked_param_type = "string")] manta_path: JsValue,
     ) -> Promise {
-        let parsed = id_arg(&id, "exportImage(id): id").and_then(|id| {
+        let parsed = ident_arg(&id, "exportImage(id): id").and_then(|id| {
             Ok((
                 id,
                 string_arg(&manta_path, "exportImage(id, mantaPath): mantaPath")?,
@@ -109,7 +109,7 @@ impl DataCenter {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | Image")] id: JsValue,
     ) -> Promise {
-        match id_arg(&id, "cloneImage(id): id") {
+        match ident_arg(&id, "cloneImage(id): id") {
             Ok(id) => send_json::<HasId>(
                 &self.client,
                 images::clone_image(self.client.account(), &id),

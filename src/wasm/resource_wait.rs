@@ -7,7 +7,6 @@
 use super::datacenter::promise;
 use super::js_error::{OrJs, to_js, type_error};
 use super::machine::{get, set};
-use super::options::kind;
 use super::transport::{Client, HasId, JsDecoder, RawResponse, parse_checked};
 use super::wait::{Goal, JOB_FAILED, Pollable, WaitOptions, poll_loop};
 use crate::error::Error;
@@ -96,24 +95,6 @@ pub(crate) async fn wait_for(
         },
     )
     .await
-}
-
-/// An id argument: a string, or an object (a model, a `Machine`) with a string `id`.
-// Why not datacenter.rs's ident_arg: that one is private there and also accepts a `name`,
-// while these CloudAPI paths take UUIDs only.
-pub(crate) fn id_arg(v: &JsValue, what: &str) -> Result<String, JsValue> {
-    if let Some(s) = v.as_string() {
-        return Ok(s);
-    }
-    if v.is_object()
-        && let Some(s) = get(v, "id").as_string()
-    {
-        return Ok(s);
-    }
-    Err(type_error(format!(
-        "{what} must be a UUID string or an object with an id, got {}",
-        kind(v)
-    )))
 }
 
 /// Sends a request built before the call returned (bad input rejects without a request) and

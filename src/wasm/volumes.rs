@@ -1,11 +1,11 @@
 //! Volumes (NFS shared storage) on `DataCenter` (cloudapi.md §4.16): list with filters, get,
 //! create and delete with `{ wait }` (until `ready` / gone), rename, and the sizes offered.
 
-use super::datacenter::{DataCenter, promise};
+use super::datacenter::{DataCenter, Search, ident_arg, promise, with_filters};
 use super::js_error::OrJs;
 use super::machine::set;
 use super::options::{Options, from_js};
-use super::resource_wait::{create_and_wait, id_arg, required, send_json, wait_for};
+use super::resource_wait::{create_and_wait, required, send_json, wait_for};
 use super::transport::{Client, HasId, JsDecoder, parse_checked};
 use super::wait::WaitOptions;
 use crate::api::volumes;
@@ -27,20 +27,36 @@ const READY: (&str, &str) = ("volume", "ready");
 #[wasm_bindgen]
 impl DataCenter {
     /// ListVolumes, with optional server-side filters (`name` with `*` globs, `state`, `size`,
-    /// `type`, `predicate`); failed volumes are only listed when asked for by state.
+    /// `type`, `predicate`; failed volumes are only listed when asked for by state) and a
+    /// local `{ search, fields }` (default fields: name, id).
     #[wasm_bindgen(unchecked_return_type = "Promise<Volume[]>")]
     pub fn volumes(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "VolumeFilters")] filters: Option<JsValue>,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "VolumeFilters & { search?: string | RegExp; fields?: string[] }"
+        )]
+        filters: Option<JsValue>,
     ) -> Promise {
-        match from_js::<volumes::VolumeFilters>(&filters.unwrap_or_default(), "volumes(filters)") {
-            Ok(f) => send_json::<Vec<HasId>>(
-                &self.client,
-                volumes::list_volumes(self.client.account(), &f),
-                "a list of volumes",
-            ),
-            Err(e) => Promise::reject(&e),
-        }
+        let parsed =
+            with_filters::<volumes::VolumeFilters>(filters, "volumes(filters)", &["name", "id"])
+                .and_then(|(f, search)| {
+                    Ok((
+                        volumes::list_volumes(self.client.account(), &f).or_js()?,
+                        search,
+                    ))
+                });
+        let (req, search) = match parsed {
+            Ok(p) => p,
+            Err(e) => return Promise::reject(&e),
+        };
+        let c = self.client.clone();
+        promise(async move {
+            let list = c
+                .fetch_json::<Vec<HasId>>(&req, "a list of volumes", None)
+                .await
+                .or_js()?;
+            Ok(Search::keep(&search, list))
+        })
     }
 
     /// GetVolume by UUID (or a volume object).
@@ -49,7 +65,7 @@ impl DataCenter {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | Volume")] id: JsValue,
     ) -> Promise {
-        match id_arg(&id, "volume(id): id") {
+        match ident_arg(&id, "volume(id): id") {
             Ok(id) => send_json::<HasId>(
                 &self.client,
                 volumes::get_volume(self.client.account(), &id),
@@ -97,7 +113,7 @@ impl DataCenter {
         #[wasm_bindgen(unchecked_param_type = "UpdateVolume")] fields: JsValue,
     ) -> Promise {
         let what = "updateVolume(id, fields)";
-        let parsed = id_arg(&id, "updateVolume(id): id").and_then(|id| {
+        let parsed = ident_arg(&id, "updateVolume(id): id").and_then(|id| {
             required(&fields, what, "{ name }")?;
             let f = from_js::<volumes::UpdateVolume>(&fields, what)?;
             let req = volumes::update_volume(self.client.account(), &id, &f).or_js()?;
@@ -132,7 +148,7 @@ impl DataCenter {
         #[wasm_bindgen(unchecked_param_type = "string | Volume")] id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "WaitArg<Volume>")] options: Option<JsValue>,
     ) -> Promise {
-        let parsed = id_arg(&id, "deleteVolume(id): id").and_then(|id| {
+        let parsed = ident_arg(&id, "deleteVolume(id): id").and_then(|id| {
             let spec = WaitOptions::from_wait_arg(options.as_ref(), "deleteVolume(id, options)")?;
             let req = volumes::delete_volume(self.client.account(), &id).or_js()?;
             Ok((id, req, spec))

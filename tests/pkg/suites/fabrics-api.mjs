@@ -160,7 +160,7 @@ export default function suite() {
       await assert.rejects(d.createFabricNetwork(5, { ...NET, vlan: 5 }), typeError(/unknown option "vlan"; valid options are name, subnet, provision_start_ip/));
       await assert.rejects(d.updateFabricNetwork(5, id, { subnet: "10.1.0.0/24" }), cloud("InvalidArgument", /^a fabric network's subnet cannot be changed$/));
       await assert.rejects(d.updateFabricNetwork(5, "net", { name: "x" }), cloud("InvalidArgument", /^network id must be a UUID/));
-      await assert.rejects(d.fabricNetwork(5), typeError(/^fabricNetwork\(vlanId, id\): id must be a UUID string/));
+      await assert.rejects(d.fabricNetwork(5), typeError(/^fabricNetwork\(vlanId, id\): id must be a string or an object with an id/));
       await assert.rejects(d.deleteFabricNetwork(5, "x"), cloud("InvalidArgument", /^network id must be a UUID/));
       await assert.rejects(d.networkIps("x"), cloud("InvalidArgument", /^network id must be a UUID/));
       await assert.rejects(d.networkIp(id, "10.0.0"), cloud("InvalidArgument", /^ip must be an IP address, got "10\.0\.0"$/));

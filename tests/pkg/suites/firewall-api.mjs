@@ -142,12 +142,12 @@ export default function suite() {
       await assert.rejects(d.createFirewallRule({ rule: "FROM any TO any ALLOW tcp PORT 1", enabled: "yes" }), typeError(/^createFirewallRule\(fields\): .*boolean/));
       await assert.rejects(d.createFirewallRule({ rule: "x", priority: 1 }), typeError(/unknown option "priority"; valid options are rule, enabled, log, description$/));
       await assert.rejects(d.firewallRule("abc"), cloud("InvalidArgument", /^firewall rule id must be a UUID/));
-      await assert.rejects(d.firewallRule(), typeError(/^firewallRule\(id\): id must be a UUID string or an object with an id, got undefined$/));
+      await assert.rejects(d.firewallRule(), typeError(/^firewallRule\(id\): id must be a string or an object with an id, got undefined$/));
       await assert.rejects(d.updateFirewallRule(id, {}), cloud("InvalidArgument", /^updateFirewallRule needs at least one field to change$/));
       await assert.rejects(d.updateFirewallRule(id), typeError(/^updateFirewallRule\(id, fields\) is required/));
       await assert.rejects(d.enableFirewallRule("x"), cloud("InvalidArgument", /^firewall rule id must be a UUID/));
-      await assert.rejects(d.disableFirewallRule({}), typeError(/^disableFirewallRule\(id\): id must be a UUID string/));
-      await assert.rejects(d.deleteFirewallRule(7), typeError(/^deleteFirewallRule\(id\): id must be a UUID string/));
+      await assert.rejects(d.disableFirewallRule({}), typeError(/^disableFirewallRule\(id\): id must be a string or an object with an id/));
+      await assert.rejects(d.deleteFirewallRule(7), typeError(/^deleteFirewallRule\(id\): id must be a string or an object with an id/));
       await assert.rejects(d.firewallRuleMachines("x"), cloud("InvalidArgument", /^firewall rule id must be a UUID/));
       assert.equal(calls.length, 0, "a rejected argument sent a request");
     });

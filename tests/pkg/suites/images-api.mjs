@@ -176,10 +176,10 @@ export default function suite() {
       await assert.rejects(d.updateImage(id, { machine: machineId }), cloud("InvalidArgument", /^updateImage cannot change the source machine$/));
       await assert.rejects(d.updateImage(id, {}), cloud("InvalidArgument", /^updateImage needs at least one field to change$/));
       await assert.rejects(d.updateImage("nope", { name: "x" }), cloud("InvalidArgument", /^image id must be a UUID/));
-      await assert.rejects(d.updateImage(42, { name: "x" }), typeError(/^updateImage\(id\): id must be a UUID string or an object with an id, got a number$/));
+      await assert.rejects(d.updateImage(42, { name: "x" }), typeError(/^updateImage\(id\): id must be a string or an object with an id, got a number$/));
       await assert.rejects(d.exportImage(id, ""), cloud("InvalidArgument", /^manta_path must not be empty$/));
       await assert.rejects(d.exportImage(id), typeError(/mantaPath must be a string, got undefined/));
-      await assert.rejects(d.cloneImage(null), typeError(/^cloneImage\(id\): id must be a UUID string/));
+      await assert.rejects(d.cloneImage(null), typeError(/^cloneImage\(id\): id must be a string or an object with an id/));
       await assert.rejects(d.importImage({ datacenter: "us-sim-2" }), cloud("InvalidArgument", /^importImage needs datacenter \(where the image is\) and id \(its UUID\)$/));
       await assert.rejects(d.importImage({ datacenter: "us-sim-2", id: "x" }), cloud("InvalidArgument", /^image id must be a UUID/));
       await assert.rejects(d.importImage({ dc: "us-sim-2", id }), typeError(/unknown option "dc"; valid options are datacenter, id$/));

@@ -82,8 +82,11 @@ export default function suite() {
       const all = await d.volumes();
       wire(calls[2], "GET", `/${a.login}/volumes`);
       assert.ok(all.length >= 3);
+      const searched = await d.volumes({ state: "ready", search: /^LOGS-/i });
+      wire(calls[3], "GET", `/${a.login}/volumes`, { state: "ready" });
+      assert.deepEqual(searched.map((x) => x.id), [v.id]);
       const one = await d.volume(v);
-      wire(calls[3], "GET", `/${a.login}/volumes/${v.id}`);
+      wire(calls[4], "GET", `/${a.login}/volumes/${v.id}`);
       assert.equal(one.name, "logs-1");
       assert.equal(one.state, "ready");
     });
@@ -153,10 +156,11 @@ export default function suite() {
       const d = a.dc({ fetch });
       const id = crypto.randomUUID();
       await assert.rejects(d.volumes({ owner: "x" }), typeError(/^volumes\(filters\): unknown option "owner"; valid options are name, predicate, size, state, type$/));
+      await assert.rejects(d.volumes({ search: 5 }), typeError(/^volumes\(filters\): search must be a string or a RegExp, got a number$/));
       await assert.rejects(d.volumes({ predicate: "x" }), cloud("InvalidArgument", /^predicate must be an object$/));
       await assert.rejects(d.volumes("x"), typeError(/^volumes\(filters\) must be an object, got a string$/));
       await assert.rejects(d.volume("x"), cloud("InvalidArgument", /^volume id must be a UUID/));
-      await assert.rejects(d.volume(), typeError(/^volume\(id\): id must be a UUID string or an object with an id, got undefined$/));
+      await assert.rejects(d.volume(), typeError(/^volume\(id\): id must be a string or an object with an id, got undefined$/));
       await assert.rejects(d.createVolume({ name: "a b" }), cloud("InvalidArgument", /^volume name "a b" may only contain letters, digits/));
       await assert.rejects(d.createVolume({ size: 0 }), cloud("InvalidArgument", /^volume size must be more than 0 MiB$/));
       await assert.rejects(d.createVolume({ networks: ["x"] }), cloud("InvalidArgument", /^network must be a UUID/));

@@ -48,6 +48,7 @@ const OPTIONS: &[&str] = &[
     "actAs",
     "agent",
     "retries",
+    "roles",
 ];
 
 /// Default `accept-version`: CloudAPI 9, else 8.
@@ -72,7 +73,7 @@ export interface DataCenterOptions {
 /// A Triton CloudAPI endpoint with credentials; every method returns a promise.
 #[wasm_bindgen]
 pub struct DataCenter {
-    client: Rc<Client>,
+    pub(crate) client: Rc<Client>,
 }
 
 /// Runs `f` as a promise: resolved with its value, rejected with its (JS `Error`) failure.
@@ -83,7 +84,7 @@ where
     wasm_bindgen_futures::future_to_promise(f)
 }
 
-fn rejected(e: JsValue) -> Promise {
+pub(crate) fn rejected(e: JsValue) -> Promise {
     Promise::reject(&e)
 }
 
@@ -105,9 +106,9 @@ impl DataCenter {
         self.client.base_url.clone()
     }
 
-    /// The sub-user, if any.
-    #[wasm_bindgen(getter)]
-    pub fn user(&self) -> Option<String> {
+    /// The sub-user signing the requests, if any (`user()` is GetUser).
+    #[wasm_bindgen(getter, js_name = subUser)]
+    pub fn sub_user(&self) -> Option<String> {
         self.client.creds.user.clone()
     }
 
@@ -992,6 +993,8 @@ fn build(options: &JsValue) -> Result<Client, JsValue> {
         }
     };
 
+    let roles = super::rbac::roles_option(&o)?;
+
     Ok(Client {
         base_url,
         creds: Rc::new(creds),
@@ -1001,6 +1004,7 @@ fn build(options: &JsValue) -> Result<Client, JsValue> {
         timeout_ms,
         signed_headers,
         retries,
+        roles,
         clock_offset: std::cell::Cell::new(0),
     })
 }
@@ -1310,7 +1314,7 @@ fn prepare_raw(
 }
 
 /// An id or name argument: a string, or an object with `id` (or `name`).
-fn ident_arg(v: &JsValue, what: &str) -> Result<String, JsValue> {
+pub(crate) fn ident_arg(v: &JsValue, what: &str) -> Result<String, JsValue> {
     if let Some(s) = v.as_string() {
         return Ok(s);
     }
@@ -1490,7 +1494,7 @@ fn no_filters(
 }
 
 /// A key's name or fingerprint: a string, or an object with `name` or `fingerprint`.
-fn key_arg(v: &JsValue, what: &str) -> Result<String, JsValue> {
+pub(crate) fn key_arg(v: &JsValue, what: &str) -> Result<String, JsValue> {
     if v.as_string().is_none()
         && v.is_object()
         && let Some(s) = text(v, "name").or_else(|| text(v, "fingerprint"))

@@ -2,14 +2,17 @@
 //! `fetch` transport, the signers and the JS error objects. Everything here is thin: requests
 //! are built, signed and decoded by the sans-IO core.
 
+pub mod account;
 pub mod agent;
 pub mod cancel;
 pub mod credentials;
 pub mod datacenter;
+pub(crate) mod gate;
 pub mod js_error;
 pub mod keystore;
 pub mod machine;
 pub mod options;
+pub mod rbac;
 pub mod signer;
 pub mod snapshot;
 pub mod transport;

@@ -1,0 +1,92 @@
+//! Feature gating: a call that needs a newer CloudAPI than the server runs is rejected with
+//! `NotSupported` before it is sent. The server's code version comes from `GET /--ping`'s
+//! `Server: cloudapi/<x.y.z>` header, cached per base URL; when it cannot be learnt (ping
+//! failed, a proxy's `Server`, a browser hiding the header) nothing is blocked and the
+//! server answers for itself.
+
+use super::cancel::now_ms;
+use super::transport::{Client, JsDecoder};
+use crate::api::services::{self, Ping, PingInfo, Version};
+use crate::error::Error;
+use crate::response;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// How long a learnt server version is trusted (servers get upgraded under long-lived pages).
+const KNOWN_TTL_MS: f64 = 600_000.0;
+/// How long a failed ping is remembered, so a broken `/--ping` does not double every call.
+const UNKNOWN_TTL_MS: f64 = 60_000.0;
+/// Time limit of the gate's own ping (the call it guards has its own timeout after it).
+const GATE_PING_TIMEOUT_MS: f64 = 10_000.0;
+
+thread_local! {
+    /// Base URL → (expiry in ms since the epoch, server code version if known).
+    static SEEN: RefCell<HashMap<String, (f64, Option<Version>)>> = RefCell::new(HashMap::new());
+}
+
+/// Sends `GET /--ping` with `c`, remembers the server version it shows for `c`'s base URL
+/// and returns the answer (a failed ping forgets what was known).
+pub(crate) async fn ping(c: &Client) -> Result<PingInfo, Error> {
+    let outcome = fetch_ping(c).await;
+    let version = outcome
+        .as_ref()
+        .ok()
+        .and_then(|i| i.server_version.as_deref().and_then(Version::parse));
+    remember(&c.base_url, version, outcome.is_ok());
+    outcome
+}
+
+/// `Ok` when the server behind `c` runs a CloudAPI with `feature` (see
+/// `services::FEATURES`), or when its version cannot be learnt; `NotSupported` naming `op`,
+/// the version needed and the server's version otherwise.
+pub(crate) async fn require(c: &Client, op: &str, feature: &str) -> Result<(), Error> {
+    let cached = SEEN.with(|m| {
+        m.borrow()
+            .get(&c.base_url)
+            .filter(|(expires, _)| *expires > now_ms())
+            .map(|(_, v)| *v)
+    });
+    let version = match cached {
+        Some(v) => v,
+        None => {
+            // Why a sibling: the gate's ping must neither retry for long nor outlast the
+            // call it guards; the user's own timeout still bounds that call afterwards.
+            let mut quick = c.sibling(c.base_url.clone());
+            quick.retries = 0;
+            quick.timeout_ms = c.timeout_ms.min(GATE_PING_TIMEOUT_MS);
+            ping(&quick)
+                .await
+                .ok()
+                .and_then(|i| i.server_version.as_deref().and_then(Version::parse))
+        }
+    };
+    services::require_feature(feature, version).map_err(|mut e| {
+        e.message = format!("{op}: {}", e.message);
+        e
+    })
+}
+
+async fn fetch_ping(c: &Client) -> Result<PingInfo, Error> {
+    let r = c.send(&services::ping(), &[], None).await?;
+    response::check(r.status, &r.headers, &r.body, &JsDecoder)?;
+    let body: Ping =
+        response::decode_as(r.status, &r.headers, &r.body, &JsDecoder, "a ping answer")?;
+    PingInfo::from_response(&body, &r.headers).ok_or_else(|| {
+        Error::local(
+            crate::error::codes::INVALID_RESPONSE,
+            format!("GET /--ping to {} did not answer \"pong\"", c.base_url),
+        )
+    })
+}
+
+fn remember(base_url: &str, version: Option<Version>, answered: bool) {
+    let ttl = if answered {
+        KNOWN_TTL_MS
+    } else {
+        UNKNOWN_TTL_MS
+    };
+    SEEN.with(|m| {
+        m.borrow_mut()
+            .insert(base_url.to_string(), (now_ms() + ttl, version));
+    });
+}

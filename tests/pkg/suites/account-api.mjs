@@ -138,6 +138,10 @@ export default function suite() {
       const { fetch, calls } = recorder();
       assert.deepEqual(await dc({ fetch }).services(), sim.store.services);
       assert.deepEqual(calls.map((c) => `${c.method} ${c.url.pathname}${c.url.search}`), [`GET /${login}/services`]);
+      assert.equal(calls[0].headers.accept, "application/json");
+      assert.equal(calls[0].headers["accept-version"], "~9||~8");
+      assert.equal(calls[0].body, undefined);
+      assert.match(calls[0].headers.authorization, new RegExp(`^Signature keyId="/${login}/keys/`));
     });
 
     test("ping: API versions, server version and datacenter name", async () => {

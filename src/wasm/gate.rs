@@ -9,8 +9,11 @@ use super::transport::{Client, JsDecoder};
 use crate::api::services::{self, Ping, PingInfo, Version};
 use crate::error::Error;
 use crate::response;
+use js_sys::Promise;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
 /// How long a learnt server version is trusted (servers get upgraded under long-lived pages).
 const KNOWN_TTL_MS: f64 = 600_000.0;
@@ -22,6 +25,9 @@ const GATE_PING_TIMEOUT_MS: f64 = 10_000.0;
 thread_local! {
     /// Base URL → (expiry in ms since the epoch, server code version if known).
     static SEEN: RefCell<HashMap<String, (f64, Option<Version>)>> = RefCell::new(HashMap::new());
+    /// Base URL → the gate's ping under way (resolves with the version text or undefined),
+    /// so calls started together share one ping.
+    static ASKING: RefCell<HashMap<String, Promise>> = RefCell::new(HashMap::new());
 }
 
 /// Sends `GET /--ping` with `c`, remembers the server version it shows for `c`'s base URL
@@ -49,20 +55,36 @@ pub(crate) async fn require(c: &Client, op: &str, feature: &str) -> Result<(), E
     let version = match cached {
         Some(v) => v,
         None => {
-            // Why a sibling: the gate's ping must neither retry for long nor outlast the
-            // call it guards; the user's own timeout still bounds that call afterwards.
-            let mut quick = c.sibling(c.base_url.clone());
-            quick.retries = 0;
-            quick.timeout_ms = c.timeout_ms.min(GATE_PING_TIMEOUT_MS);
-            ping(&quick)
-                .await
-                .ok()
-                .and_then(|i| i.server_version.as_deref().and_then(Version::parse))
+            let asking = ASKING.with(|m| m.borrow().get(&c.base_url).cloned());
+            let asking = asking.unwrap_or_else(|| {
+                let p = ask(c);
+                ASKING.with(|m| m.borrow_mut().insert(c.base_url.clone(), p.clone()));
+                p
+            });
+            let answer = JsFuture::from(asking).await.ok();
+            ASKING.with(|m| m.borrow_mut().remove(&c.base_url));
+            answer
+                .and_then(|v| v.as_string())
+                .as_deref()
+                .and_then(Version::parse)
         }
     };
     services::require_feature(feature, version).map_err(|mut e| {
         e.message = format!("{op}: {}", e.message);
         e
+    })
+}
+
+/// The gate's own ping, as a promise of the server's version text (undefined if unknown).
+fn ask(c: &Client) -> Promise {
+    // Why a sibling: the gate's ping must neither retry for long nor outlast the call it
+    // guards; the user's own timeout still bounds that call afterwards.
+    let mut quick = c.sibling(c.base_url.clone());
+    quick.retries = 0;
+    quick.timeout_ms = c.timeout_ms.min(GATE_PING_TIMEOUT_MS);
+    future_to_promise(async move {
+        let version = ping(&quick).await.ok().and_then(|i| i.server_version);
+        Ok(version.map_or(JsValue::UNDEFINED, |v| JsValue::from_str(&v)))
     })
 }
 

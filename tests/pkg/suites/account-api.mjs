@@ -203,11 +203,18 @@ export default function suite() {
       await sim2?.close();
     });
 
-    test("a failed ping blocks nothing", async () => {
+    test("a failed ping blocks nothing; calls started together share one ping", async () => {
       await fault({ method: "GET", path: "^/--ping", kind: "status", status: 500, body: { code: "InternalError", message: "boom" } });
       const { fetch, calls } = recorder();
-      assert.deepEqual(await dc2({ fetch }).accessKeys(), []);
-      assert.deepEqual(calls.map((c) => `${c.method} ${c.url.pathname}`), ["GET /--ping", `GET /${sim2.account}/accesskeys`]);
+      const d = dc2({ fetch });
+      const [keys, limits] = await Promise.all([d.accessKeys(), d.limits()]);
+      assert.deepEqual(keys, []);
+      assert.equal(limits.length, 3);
+      assert.deepEqual(calls.map((c) => `${c.method} ${c.url.pathname}`).sort(), [
+        "GET /--ping",
+        `GET /${sim2.account}/accesskeys`,
+        `GET /${sim2.account}/limits`,
+      ]);
     });
 
     test("an older server: NotSupported naming the call and both versions, before any request", async () => {

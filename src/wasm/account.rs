@@ -6,9 +6,12 @@ use super::datacenter::{DataCenter, promise, rejected};
 use super::gate;
 use super::js_error::{OrJs, type_error};
 use super::options::{Options, from_js, string_arg};
+use super::transport::Client;
 use crate::api::{Extra, accesskeys, config, limits, services};
-use js_sys::{Array, Promise, Reflect};
+use crate::request::Request;
+use js_sys::{Array, Object, Promise, Reflect};
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -36,33 +39,100 @@ fn without_secret(v: &JsValue) {
     }
 }
 
+/// What an account call resolves with; `&str` names the expected body in errors.
+enum Reply {
+    /// A JSON object (config).
+    Object(&'static str),
+    /// A list of JSON objects (limits).
+    Objects(&'static str),
+    /// An access key, secret dropped.
+    Key,
+    /// Access keys, secrets dropped.
+    Keys,
+    /// A new access key, secret kept.
+    NewKey,
+    /// A map of name → URL (services).
+    Urls,
+    /// Nothing (resolves with undefined).
+    Nothing,
+}
+
+/// Checks the server's version for `gated` (`(call, feature)`), sends `req`, reads the reply.
+// Why one function for every call here: each distinct future handed to `promise` is compiled
+// separately into the wasm; sharing one keeps these methods small.
+async fn reply(
+    c: Rc<Client>,
+    req: Request,
+    gated: Option<(&'static str, &'static str)>,
+    r: Reply,
+) -> Result<JsValue, JsValue> {
+    if let Some((call, feature)) = gated {
+        gate::require(&c, call, feature).await.or_js()?;
+    }
+    let v = match r {
+        Reply::Object(what) => c.fetch_json::<Extra>(&req, what, None).await,
+        Reply::Objects(what) => c.fetch_json::<Vec<Extra>>(&req, what, None).await,
+        Reply::Key | Reply::NewKey => c.fetch_json::<HasKeyId>(&req, "an access key", None).await,
+        Reply::Keys => {
+            c.fetch_json::<Vec<HasKeyId>>(&req, "a list of access keys", None)
+                .await
+        }
+        Reply::Urls => {
+            c.fetch_json::<BTreeMap<String, String>>(&req, "a map of service name → URL", None)
+                .await
+        }
+        Reply::Nothing => c.fetch_empty(&req, None).await.map(|_| JsValue::UNDEFINED),
+    }
+    .or_js()?;
+    match r {
+        Reply::Key => without_secret(&v),
+        Reply::Keys => {
+            for k in v.unchecked_ref::<Array>().iter() {
+                without_secret(&k);
+            }
+        }
+        _ => {}
+    }
+    Ok(v)
+}
+
+/// Runs `build` now (bad input rejects before anything is sent), then `reply` in a promise.
+fn run(
+    c: &Rc<Client>,
+    build: Result<Request, JsValue>,
+    gated: Option<(&'static str, &'static str)>,
+    r: Reply,
+) -> Promise {
+    match build {
+        Ok(req) => promise(reply(c.clone(), req, gated, r)),
+        Err(e) => rejected(e),
+    }
+}
+
+/// Access keys came with CloudAPI 9.11.0 (see `services::FEATURES`).
+const ACCESS_KEYS: &str = "access keys";
+
 #[wasm_bindgen]
 impl DataCenter {
     /// GetAccountLimits: the provisioning limits and their usage (CloudAPI 9.8.0+).
     #[wasm_bindgen(unchecked_return_type = "Promise<Limit[]>")]
     pub fn limits(&self) -> Promise {
-        let c = self.client.clone();
-        promise(async move {
-            gate::require(&c, "limits()", "account limits")
-                .await
-                .or_js()?;
-            let req = limits::get_account_limits(c.account()).or_js()?;
-            c.fetch_json::<Vec<Extra>>(&req, "a list of limits", None)
-                .await
-                .or_js()
-        })
+        let c = &self.client;
+        let build = limits::get_account_limits(c.account()).or_js();
+        run(
+            c,
+            build,
+            Some(("limits()", "account limits")),
+            Reply::Objects("a list of limits"),
+        )
     }
 
     /// GetConfig: the account's configuration in this datacenter.
     #[wasm_bindgen(unchecked_return_type = "Promise<Config>")]
     pub fn config(&self) -> Promise {
-        let c = self.client.clone();
-        promise(async move {
-            let req = config::get_config(c.account()).or_js()?;
-            c.fetch_json::<Extra>(&req, "the account config", None)
-                .await
-                .or_js()
-        })
+        let c = &self.client;
+        let build = config::get_config(c.account()).or_js();
+        run(c, build, None, Reply::Object("the account config"))
     }
 
     /// UpdateConfig: sets `default_network`; resolves with the new config.
@@ -71,22 +141,16 @@ impl DataCenter {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ConfigUpdate")] fields: JsValue,
     ) -> Promise {
-        if fields.is_undefined() || fields.is_null() {
-            return rejected(type_error(
+        let c = &self.client;
+        let build = if fields.is_undefined() || fields.is_null() {
+            Err(type_error(
                 "updateConfig(fields): fields are required ({ default_network })",
-            ));
-        }
-        let f: config::ConfigUpdate = match from_js(&fields, "updateConfig(fields)") {
-            Ok(f) => f,
-            Err(e) => return rejected(e),
+            ))
+        } else {
+            from_js::<config::ConfigUpdate>(&fields, "updateConfig(fields)")
+                .and_then(|f| config::update_config_fields(c.account(), &f).or_js())
         };
-        let c = self.client.clone();
-        promise(async move {
-            let req = config::update_config_fields(c.account(), &f).or_js()?;
-            c.fetch_json::<Extra>(&req, "the account config", None)
-                .await
-                .or_js()
-        })
+        run(c, build, None, Reply::Object("the account config"))
     }
 
     /// ListAccessKeys (or ListUserAccessKeys with `{ user }`), secrets left out (9.11.0+).
@@ -97,25 +161,10 @@ impl DataCenter {
             JsValue,
         >,
     ) -> Promise {
-        let user = match user_option(options, "accessKeys(options)") {
-            Ok(u) => u,
-            Err(e) => return rejected(e),
-        };
-        let c = self.client.clone();
-        promise(async move {
-            let req = accesskeys::list_access_keys(c.account(), user.as_deref()).or_js()?;
-            gate::require(&c, "accessKeys()", "access keys")
-                .await
-                .or_js()?;
-            let list = c
-                .fetch_json::<Vec<HasKeyId>>(&req, "a list of access keys", None)
-                .await
-                .or_js()?;
-            for k in list.unchecked_ref::<Array>().iter() {
-                without_secret(&k);
-            }
-            Ok(list)
-        })
+        let c = &self.client;
+        let build = user_option(options, "accessKeys(options)")
+            .and_then(|u| accesskeys::list_access_keys(c.account(), u.as_deref()).or_js());
+        run(c, build, Some(("accessKeys()", ACCESS_KEYS)), Reply::Keys)
     }
 
     /// GetAccessKey (or GetUserAccessKey with `{ user }`) by id, secret left out (9.11.0+).
@@ -127,25 +176,12 @@ impl DataCenter {
             JsValue,
         >,
     ) -> Promise {
-        let parsed = string_arg(&id, "accessKey(id): id")
-            .and_then(|id| Ok((id, user_option(options, "accessKey(id, options)")?)));
-        let (id, user) = match parsed {
-            Ok(p) => p,
-            Err(e) => return rejected(e),
-        };
-        let c = self.client.clone();
-        promise(async move {
-            let req = accesskeys::get_access_key(c.account(), user.as_deref(), &id).or_js()?;
-            gate::require(&c, "accessKey()", "access keys")
-                .await
-                .or_js()?;
-            let key = c
-                .fetch_json::<HasKeyId>(&req, "an access key", None)
-                .await
-                .or_js()?;
-            without_secret(&key);
-            Ok(key)
-        })
+        let c = &self.client;
+        let build = string_arg(&id, "accessKey(id): id").and_then(|id| {
+            let u = user_option(options, "accessKey(id, options)")?;
+            accesskeys::get_access_key(c.account(), u.as_deref(), &id).or_js()
+        });
+        run(c, build, Some(("accessKey()", ACCESS_KEYS)), Reply::Key)
     }
 
     /// CreateAccessKey (or CreateUserAccessKey with `user`): the only answer that carries
@@ -155,26 +191,21 @@ impl DataCenter {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "AccessKeyInput")] fields: Option<JsValue>,
     ) -> Promise {
-        let f: accesskeys::AccessKeyInput =
-            match from_js(&fields.unwrap_or_default(), "createAccessKey(fields)") {
-                Ok(f) => f,
-                Err(e) => return rejected(e),
-            };
-        let c = self.client.clone();
-        promise(async move {
-            let req = accesskeys::create_access_key(
-                c.account(),
-                f.user.as_deref(),
-                f.description.as_deref(),
-            )
-            .or_js()?;
-            gate::require(&c, "createAccessKey()", "access keys")
-                .await
-                .or_js()?;
-            c.fetch_json::<HasKeyId>(&req, "the new access key", None)
-                .await
+        let c = &self.client;
+        let build = from_js::<accesskeys::AccessKeyInput>(
+            &fields.unwrap_or_default(),
+            "createAccessKey(fields)",
+        )
+        .and_then(|f| {
+            accesskeys::create_access_key(c.account(), f.user.as_deref(), f.description.as_deref())
                 .or_js()
-        })
+        });
+        run(
+            c,
+            build,
+            Some(("createAccessKey()", ACCESS_KEYS)),
+            Reply::NewKey,
+        )
     }
 
     /// DeleteAccessKey (or DeleteUserAccessKey with `{ user }`); resolves with undefined (9.11.0+).
@@ -186,33 +217,25 @@ impl DataCenter {
             JsValue,
         >,
     ) -> Promise {
-        let parsed = string_arg(&id, "deleteAccessKey(id): id")
-            .and_then(|id| Ok((id, user_option(options, "deleteAccessKey(id, options)")?)));
-        let (id, user) = match parsed {
-            Ok(p) => p,
-            Err(e) => return rejected(e),
-        };
-        let c = self.client.clone();
-        promise(async move {
-            let req = accesskeys::delete_access_key(c.account(), user.as_deref(), &id).or_js()?;
-            gate::require(&c, "deleteAccessKey()", "access keys")
-                .await
-                .or_js()?;
-            c.fetch_empty(&req, None).await.or_js()?;
-            Ok(JsValue::UNDEFINED)
-        })
+        let c = &self.client;
+        let build = string_arg(&id, "deleteAccessKey(id): id").and_then(|id| {
+            let u = user_option(options, "deleteAccessKey(id, options)")?;
+            accesskeys::delete_access_key(c.account(), u.as_deref(), &id).or_js()
+        });
+        run(
+            c,
+            build,
+            Some(("deleteAccessKey()", ACCESS_KEYS)),
+            Reply::Nothing,
+        )
     }
 
     /// ListServices: `{ name: url }` of the services this datacenter offers (cloudapi, docker, manta…).
     #[wasm_bindgen(unchecked_return_type = "Promise<Record<string, string>>")]
     pub fn services(&self) -> Promise {
-        let c = self.client.clone();
-        promise(async move {
-            let req = services::list_services(c.account()).or_js()?;
-            c.fetch_json::<BTreeMap<String, String>>(&req, "a map of service name → URL", None)
-                .await
-                .or_js()
-        })
+        let c = &self.client;
+        let build = services::list_services(c.account()).or_js();
+        run(c, build, None, Reply::Urls)
     }
 
     /// Ping (`GET /--ping`): the API versions served and the server's code version, which
@@ -222,7 +245,19 @@ impl DataCenter {
         let c = self.client.clone();
         promise(async move {
             let info = gate::ping(&c).await.or_js()?;
-            serde_wasm_bindgen::to_value(&info).map_err(|e| type_error(e.to_string()))
+            // Why by hand: serde-wasm-bindgen's serializer would be linked for this one object.
+            let o = Object::new();
+            let put = |k: &str, v: JsValue| Reflect::set(&o, &JsValue::from_str(k), &v);
+            put("ping", JsValue::from_str(&info.ping))?;
+            let versions: Array = info.versions.iter().map(|v| JsValue::from_str(v)).collect();
+            put("versions", versions.into())?;
+            if let Some(v) = &info.server_version {
+                put("serverVersion", JsValue::from_str(v))?;
+            }
+            if let Some(d) = &info.datacenter {
+                put("datacenter", JsValue::from_str(d))?;
+            }
+            Ok(o.into())
         })
     }
 }

@@ -8,6 +8,7 @@ use super::cancel::now_ms;
 use super::transport::{Client, JsDecoder};
 use crate::api::services::{self, Ping, PingInfo, Version};
 use crate::error::Error;
+use crate::json::Json;
 use crate::response;
 use js_sys::Promise;
 use std::cell::RefCell;
@@ -91,8 +92,18 @@ fn ask(c: &Client) -> Promise {
 async fn fetch_ping(c: &Client) -> Result<PingInfo, Error> {
     let r = c.send(&services::ping(), &[], None).await?;
     response::check(r.status, &r.headers, &r.body, &JsDecoder)?;
-    let body: Ping =
+    // Why through `Json`: decoding `Ping` itself links a flattened-map deserializer.
+    let body: Json =
         response::decode_as(r.status, &r.headers, &r.body, &JsDecoder, "a ping answer")?;
+    let body = Ping {
+        ping: body
+            .get("ping")
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        cloudapi: body.get("cloudapi").cloned(),
+        ..Ping::default()
+    };
     PingInfo::from_response(&body, &r.headers).ok_or_else(|| {
         Error::local(
             crate::error::codes::INVALID_RESPONSE,

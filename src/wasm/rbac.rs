@@ -130,28 +130,53 @@ fn user_arg(v: &JsValue, what: &str) -> Result<String, JsValue> {
     ident_arg(v, what)
 }
 
-/// Sends `req` and resolves with the body checked as a sub-user/role/policy (`id`).
-async fn fetch_one(c: Rc<Client>, req: Request, what: &str) -> Result<JsValue, JsValue> {
-    c.fetch_json::<HasId>(&req, what, None).await.or_js()
+/// What a call resolves with; `&str` names the expected body in errors.
+enum Answer {
+    /// An object with an `id` (user, role, policy).
+    One(&'static str),
+    /// A list of such objects.
+    List(&'static str),
+    /// An SSH key (an object with a `name`).
+    Key(&'static str),
+    /// A list of SSH keys.
+    Keys(&'static str),
+    /// Nothing (resolves with undefined).
+    Nothing,
+    /// The role names in the `role-tag` response header.
+    TagHeader,
+    /// The `role-tag` list of a SetRoleTags answer.
+    TagsSet,
 }
 
-/// Sends a DELETE (or other bodiless call) and resolves with undefined.
-async fn fetch_none(c: Rc<Client>, req: Request) -> Result<JsValue, JsValue> {
-    c.fetch_empty(&req, None).await.or_js()?;
-    Ok(JsValue::UNDEFINED)
-}
-
-/// Runs `build` now (bad input rejects before anything is sent), then `send` in a promise.
-fn call<F, Fut>(c: &Rc<Client>, build: Result<Request, JsValue>, send: F) -> Promise
-where
-    F: FnOnce(Rc<Client>, Request) -> Fut + 'static,
-    Fut: std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
-{
-    match build {
-        Ok(req) => {
-            let c = c.clone();
-            promise(async move { send(c, req).await })
+/// Sends `req` and reads the answer.
+// Why one function for every kind of answer: each distinct future passed to `promise` is
+// compiled separately into the wasm; sharing one keeps the ~30 RBAC methods small.
+async fn answer(c: Rc<Client>, req: Request, a: Answer) -> Result<JsValue, JsValue> {
+    match a {
+        Answer::One(what) => c.fetch_json::<HasId>(&req, what, None).await,
+        Answer::List(what) => c.fetch_json::<Vec<HasId>>(&req, what, None).await,
+        Answer::Key(what) => c.fetch_json::<HasName>(&req, what, None).await,
+        Answer::Keys(what) => c.fetch_json::<Vec<HasName>>(&req, what, None).await,
+        Answer::Nothing => c.fetch_empty(&req, None).await.map(|_| JsValue::UNDEFINED),
+        Answer::TagHeader => c
+            .fetch_empty(&req, None)
+            .await
+            .map(|r| split_tags(response::header(&r.headers, "role-tag")).into()),
+        Answer::TagsSet => {
+            let v = c
+                .fetch_json::<RoleTagAnswer>(&req, "the role tags set", None)
+                .await
+                .or_js()?;
+            return Reflect::get(&v, &JsValue::from_str("role-tag"));
         }
+    }
+    .or_js()
+}
+
+/// Runs `build` now (bad input rejects before anything is sent), then sends it in a promise.
+fn call(c: &Rc<Client>, build: Result<Request, JsValue>, a: Answer) -> Promise {
+    match build {
+        Ok(req) => promise(answer(c.clone(), req, a)),
         Err(e) => rejected(e),
     }
 }
@@ -187,11 +212,7 @@ impl DataCenter {
     #[wasm_bindgen(unchecked_return_type = "Promise<User[]>")]
     pub fn users(&self) -> Promise {
         let build = users::list_users(self.client.account()).or_js();
-        call(&self.client, build, |c, req| async move {
-            c.fetch_json::<Vec<HasId>>(&req, "a list of users", None)
-                .await
-                .or_js()
-        })
+        call(&self.client, build, Answer::List("a list of users"))
     }
 
     /// GetUser by login or UUID (`{ membership: true }` adds `roles` and `default_roles`).
@@ -223,7 +244,7 @@ impl DataCenter {
             };
             users::get_user(c.account(), &u, membership).or_js()
         });
-        call(c, build, |c, req| fetch_one(c, req, "a user"))
+        call(c, build, Answer::One("a user"))
     }
 
     /// CreateUser: `login`, `email` and `password` are required; never retried.
@@ -242,7 +263,7 @@ impl DataCenter {
             "{ login, email, password, … }",
         )
         .and_then(|f| users::create_user(c.account(), &f).or_js());
-        call(c, build, |c, req| fetch_one(c, req, "the new user"))
+        call(c, build, Answer::One("the new user"))
     }
 
     /// UpdateUser: changes profile fields or the login; resolves with the user.
@@ -263,7 +284,7 @@ impl DataCenter {
             )?;
             users::update_user(c.account(), &u, &f).or_js()
         });
-        call(c, build, |c, req| fetch_one(c, req, "a user"))
+        call(c, build, Answer::One("a user"))
     }
 
     /// DeleteUser by login or UUID; resolves with undefined.
@@ -276,7 +297,7 @@ impl DataCenter {
         let c = &self.client;
         let build = user_arg(&id_or_login, "deleteUser(idOrLogin)")
             .and_then(|u| users::delete_user(c.account(), &u).or_js());
-        call(c, build, fetch_none)
+        call(c, build, Answer::Nothing)
     }
 
     /// ChangeUserPassword: sets a sub-user's password; resolves with the user.
@@ -295,7 +316,7 @@ impl DataCenter {
             )?;
             users::change_user_password(c.account(), &u, &p).or_js()
         });
-        call(c, build, |c, req| fetch_one(c, req, "a user"))
+        call(c, build, Answer::One("a user"))
     }
 
     /// ListUserKeys: a sub-user's SSH keys.
@@ -307,11 +328,7 @@ impl DataCenter {
         let c = &self.client;
         let build = user_arg(&user, "userKeys(user)")
             .and_then(|u| key_api::list_keys(c.account(), Some(&u)).or_js());
-        call(c, build, |c, req| async move {
-            c.fetch_json::<Vec<HasName>>(&req, "a list of keys", None)
-                .await
-                .or_js()
-        })
+        call(c, build, Answer::Keys("a list of keys"))
     }
 
     /// GetUserKey: a sub-user's SSH key by name or MD5 fingerprint.
@@ -327,9 +344,7 @@ impl DataCenter {
             let k = key_arg(&name_or_fp, "userKey(user, nameOrFp)")?;
             key_api::get_key(c.account(), Some(&u), &k).or_js()
         });
-        call(c, build, |c, req| async move {
-            c.fetch_json::<HasName>(&req, "a key", None).await.or_js()
-        })
+        call(c, build, Answer::Key("a key"))
     }
 
     /// CreateUserKey: uploads an OpenSSH public key for a sub-user; never retried.
@@ -344,11 +359,7 @@ impl DataCenter {
             let (name, key) = key_fields(&options, "addUserKey(user, options)")?;
             key_api::create_key(c.account(), Some(&u), name.as_deref(), &key).or_js()
         });
-        call(c, build, |c, req| async move {
-            c.fetch_json::<HasName>(&req, "the new key", None)
-                .await
-                .or_js()
-        })
+        call(c, build, Answer::Key("the new key"))
     }
 
     /// DeleteUserKey: removes a sub-user's SSH key by name or MD5 fingerprint.
@@ -364,18 +375,14 @@ impl DataCenter {
             let k = key_arg(&name_or_fp, "deleteUserKey(user, nameOrFp)")?;
             key_api::delete_key(c.account(), Some(&u), &k).or_js()
         });
-        call(c, build, fetch_none)
+        call(c, build, Answer::Nothing)
     }
 
     /// ListRoles.
     #[wasm_bindgen(unchecked_return_type = "Promise<Role[]>")]
     pub fn roles(&self) -> Promise {
         let build = roles::list_roles(self.client.account()).or_js();
-        call(&self.client, build, |c, req| async move {
-            c.fetch_json::<Vec<HasId>>(&req, "a list of roles", None)
-                .await
-                .or_js()
-        })
+        call(&self.client, build, Answer::List("a list of roles"))
     }
 
     /// GetRole by name or UUID.
@@ -388,7 +395,7 @@ impl DataCenter {
         let c = &self.client;
         let build = ident_arg(&id_or_name, "role(idOrName)")
             .and_then(|r| roles::get_role(c.account(), &r).or_js());
-        call(c, build, |c, req| fetch_one(c, req, "a role"))
+        call(c, build, Answer::One("a role"))
     }
 
     /// CreateRole: `name`, with optional `members` and `policies`; never retried.
@@ -404,7 +411,7 @@ impl DataCenter {
             "{ name, members?, policies? }",
         )
         .and_then(|f| roles::create_role(c.account(), &f).or_js());
-        call(c, build, |c, req| fetch_one(c, req, "the new role"))
+        call(c, build, Answer::One("the new role"))
     }
 
     /// UpdateRole: renames it or replaces its members or policies; resolves with the role.
@@ -424,7 +431,7 @@ impl DataCenter {
             )?;
             roles::update_role(c.account(), &r, &f).or_js()
         });
-        call(c, build, |c, req| fetch_one(c, req, "a role"))
+        call(c, build, Answer::One("a role"))
     }
 
     /// DeleteRole by name or UUID; resolves with undefined.
@@ -437,18 +444,14 @@ impl DataCenter {
         let c = &self.client;
         let build = ident_arg(&id_or_name, "deleteRole(idOrName)")
             .and_then(|r| roles::delete_role(c.account(), &r).or_js());
-        call(c, build, fetch_none)
+        call(c, build, Answer::Nothing)
     }
 
     /// ListPolicies.
     #[wasm_bindgen(unchecked_return_type = "Promise<Policy[]>")]
     pub fn policies(&self) -> Promise {
         let build = policies::list_policies(self.client.account()).or_js();
-        call(&self.client, build, |c, req| async move {
-            c.fetch_json::<Vec<HasId>>(&req, "a list of policies", None)
-                .await
-                .or_js()
-        })
+        call(&self.client, build, Answer::List("a list of policies"))
     }
 
     /// GetPolicy by name or UUID.
@@ -461,7 +464,7 @@ impl DataCenter {
         let c = &self.client;
         let build = ident_arg(&id_or_name, "policy(idOrName)")
             .and_then(|p| policies::get_policy(c.account(), &p).or_js());
-        call(c, build, |c, req| fetch_one(c, req, "a policy"))
+        call(c, build, Answer::One("a policy"))
     }
 
     /// CreatePolicy: `name` and at least one Aperture rule; never retried.
@@ -478,7 +481,7 @@ impl DataCenter {
             "{ name, rules, description? }",
         )
         .and_then(|f| policies::create_policy(c.account(), &f).or_js());
-        call(c, build, |c, req| fetch_one(c, req, "the new policy"))
+        call(c, build, Answer::One("the new policy"))
     }
 
     /// UpdatePolicy: renames it or replaces its rules or description; resolves with the policy.
@@ -498,7 +501,7 @@ impl DataCenter {
             )?;
             policies::update_policy(c.account(), &p, &f).or_js()
         });
-        call(c, build, |c, req| fetch_one(c, req, "a policy"))
+        call(c, build, Answer::One("a policy"))
     }
 
     /// DeletePolicy by name or UUID; resolves with undefined.
@@ -511,7 +514,7 @@ impl DataCenter {
         let c = &self.client;
         let build = ident_arg(&id_or_name, "deletePolicy(idOrName)")
             .and_then(|p| policies::delete_policy(c.account(), &p).or_js());
-        call(c, build, fetch_none)
+        call(c, build, Answer::Nothing)
     }
 
     /// The role tags of a resource (its `role-tag` header on GET): a path such as
@@ -526,10 +529,7 @@ impl DataCenter {
             let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
             Ok(Request::get(api::account_path(&acct, &segs).or_js()?))
         });
-        call(c, build, |c, req| async move {
-            let r = c.fetch_empty(&req, None).await.or_js()?;
-            Ok(split_tags(response::header(&r.headers, "role-tag")).into())
-        })
+        call(c, build, Answer::TagHeader)
     }
 
     /// SetRoleTags (`PUT <resource>` with `{"role-tag": roles}`): replaces a resource's role
@@ -546,13 +546,7 @@ impl DataCenter {
             let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
             roles::set_role_tags(&acct, &segs, &names).or_js()
         });
-        call(c, build, |c, req| async move {
-            let v = c
-                .fetch_json::<RoleTagAnswer>(&req, "the role tags set", None)
-                .await
-                .or_js()?;
-            Reflect::get(&v, &JsValue::from_str("role-tag"))
-        })
+        call(c, build, Answer::TagsSet)
     }
 }
 

@@ -79,7 +79,8 @@ pub(crate) async fn require(c: &Client, op: &str, feature: &str) -> Result<(), E
 /// The gate's own ping, as a promise of the server's version text (undefined if unknown).
 fn ask(c: &Client) -> Promise {
     // Why a sibling: the gate's ping must neither retry for long nor outlast the call it
-    // guards; the user's own timeout still bounds that call afterwards.
+    // guards (the user's own timeout still bounds that call afterwards); its own limiter
+    // lets at most this one ping per URL past the concurrency limit.
     let mut quick = c.sibling(c.base_url.clone());
     quick.retries = 0;
     quick.timeout_ms = c.timeout_ms.min(GATE_PING_TIMEOUT_MS);

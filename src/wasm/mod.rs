@@ -2,11 +2,13 @@
 //! `fetch` transport, the signers and the JS error objects. Everything here is thin: requests
 //! are built, signed and decoded by the sans-IO core.
 
+pub mod account;
 pub mod agent;
 pub mod cancel;
 pub mod collection;
 pub mod credentials;
 pub mod datacenter;
+pub(crate) mod gate;
 pub mod js_error;
 pub mod keystore;
 pub mod machine;
@@ -15,6 +17,7 @@ pub mod machine_wait;
 pub mod migrations;
 pub mod options;
 pub mod presigned;
+pub mod rbac;
 pub mod signer;
 pub mod snapshot;
 pub mod transport;

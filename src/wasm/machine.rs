@@ -5,7 +5,7 @@
 
 use super::datacenter::{fetch_machine, promise};
 use super::js_error::{OrJs, invalid_response, json_to_js, to_js, type_error};
-use super::machine_wait::{Expect, audit_baseline, wait_audit, wait_field, wait_map};
+use super::machine_wait::{Expect, after_answer, audit_baseline, wait_audit, wait_field, wait_map};
 use super::options::{kind, string_arg};
 use super::snapshot::Snapshot;
 use super::transport::{Client, HasId, HasName};
@@ -801,10 +801,11 @@ impl Machine {
                 (Some(_), Some(a)) => audit_baseline(&state, a).await.or_js()?,
                 _ => None,
             };
-            state.client.fetch_empty(&req, None).await.or_js()?;
+            let answer = state.client.fetch_empty(&req, None).await.or_js()?;
             let Some(opts) = wait else {
                 return Ok(JsValue::UNDEFINED);
             };
+            let baseline = after_answer(baseline, &answer);
             match (&action, audited) {
                 (MachineAction::Rename(name), Some(a)) => {
                     let shows = Some(("name", name.clone()));
@@ -1044,10 +1045,13 @@ pub(crate) fn rollback(state: &Rc<State>, name: &str, wait: Option<WaitOptions>)
             Some(_) => audit_baseline(&state, "rollback_snapshot").await.or_js()?,
             None => None,
         };
-        state.client.fetch_empty(&req, None).await.or_js()?;
+        let answer = state.client.fetch_empty(&req, None).await.or_js()?;
         match wait {
             None => Ok(JsValue::UNDEFINED),
-            Some(opts) => wait_audit(&state, &opts, "rollback_snapshot", baseline, None).await,
+            Some(opts) => {
+                let baseline = after_answer(baseline, &answer);
+                wait_audit(&state, &opts, "rollback_snapshot", baseline, None).await
+            }
         }
     })
 }

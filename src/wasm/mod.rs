@@ -4,6 +4,7 @@
 
 pub mod agent;
 pub mod cancel;
+pub mod collection;
 pub mod credentials;
 pub mod datacenter;
 pub mod js_error;

@@ -11,6 +11,7 @@ use super::machine::{Machine, gone_wire};
 use super::options::{Options, from_js, kind, string_arg};
 use super::signer::SignerChoice;
 use super::transport::{Client, HasId, HasName, JsDecoder, RESERVED_HEADERS, parse_checked};
+use super::wait::{WaitOptions, poll_state};
 use crate::api::retry;
 use crate::api::{
     self, account, datacenters, images, keys as key_api, machines, networks, packages,
@@ -28,7 +29,6 @@ use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use zeroize::Zeroizing;
 
 /// Option names `new DataCenter()` accepts.
@@ -499,13 +499,13 @@ impl DataCenter {
     pub fn create_machine(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CreateMachineOptions")] options: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "{ wait?: boolean | PollOptions }")]
-        how: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg")] how: Option<JsValue>,
     ) -> Promise {
-        let wait = match wait_option(how, "createMachine(options, { wait })") {
-            Ok(w) => w,
-            Err(e) => return rejected(e),
-        };
+        let wait =
+            match WaitOptions::from_wait_arg(how.as_ref(), "createMachine(options, { wait })") {
+                Ok(w) => w,
+                Err(e) => return rejected(e),
+            };
         if options.is_undefined() || options.is_null() {
             return rejected(type_error(
                 "createMachine(options): options are required ({ image, package, … })",
@@ -526,8 +526,7 @@ impl DataCenter {
             };
             // Why pollWhile: a machine that fails to provision leaves `provisioning` for
             // `failed` and must not be waited on until the timeout.
-            let done =
-                JsFuture::from(m.poll_while(JsValue::from_str("provisioning"), Some(poll))).await?;
+            let done = poll_state(&m.state, &poll, "provisioning", false).await?;
             let state = Reflect::get(&done, &JsValue::from_str("state"))?.as_string();
             if state.as_deref() == Some("running") {
                 return Ok(done);
@@ -893,34 +892,6 @@ async fn create_once(
             .or_js()?;
         retry_no = retry_no.saturating_add(1);
     }
-}
-
-/// The `{ wait }` argument of a mutating call: `None` (no wait) or the `PollOptions` to
-/// wait with, checked now so bad input rejects before anything is sent.
-fn wait_option(how: Option<JsValue>, what: &'static str) -> Result<Option<JsValue>, JsValue> {
-    let o = Options::new(&how.unwrap_or_default(), what, &["wait"], true)?;
-    let poll = match o.get("wait")? {
-        None => return Ok(None),
-        Some(v) if v.as_bool() == Some(false) => return Ok(None),
-        Some(v) if v.as_bool() == Some(true) => Object::new().into(),
-        Some(v) if v.is_object() && !v.is_function() && !Array::is_array(&v) => v,
-        Some(v) => {
-            return Err(type_error(format!(
-                "{what}: wait must be a boolean or {{ interval, timeout, signal, onProgress }}, got {}",
-                kind(&v)
-            )));
-        }
-    };
-    // Why: called for its checks only; the wait itself runs Machine.pollWhile.
-    super::machine::poll_spec(
-        &JsValue::from_str("provisioning"),
-        &poll,
-        false,
-        "pollWhile",
-        "machine",
-        machines::MACHINE_STATES,
-    )?;
-    Ok(Some(poll))
 }
 
 /// GetMachine, turning a 410 Gone into the deleted machine's wire object.

@@ -221,7 +221,7 @@ impl Pollable for MapWatch {
             .await?;
         *self.map.borrow_mut() = serde_wasm_bindgen::from_value(map.clone())
             .map_err(|e| super::js_error::invalid_response(format!("{}: {e}", self.field)))?;
-        super::machine::store_field(&self.m, self.field, &map);
+        super::machine_meta::store_field(&self.m, self.field, &map);
         Ok(())
     }
 

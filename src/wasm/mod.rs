@@ -13,6 +13,7 @@ pub mod js_error;
 pub mod keystore;
 pub mod machine;
 pub mod machine_ext;
+pub mod machine_meta;
 pub mod machine_wait;
 pub mod migrations;
 pub mod options;

@@ -153,18 +153,6 @@ export interface PresignOptions {
   query?: Record<string, string | number>;
 }
 
-/** Options of `pollUntil` / `pollWhile`. */
-export interface PollOptions {
-  /** Ms between polls (default 2500, jittered ±20 %). */
-  interval?: number;
-  /** Give up after this many ms with a `Timeout` error (default 600000; `Infinity` for none). */
-  timeout?: number;
-  /** Abort the wait (rejects with code `Aborted`). */
-  signal?: AbortSignal;
-  /** Called with the machine after every poll. */
-  onProgress?: (machine: Machine) => void;
-}
-
 /** Options of `request(method, path, options)`. */
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | Array<string | number | boolean>>;

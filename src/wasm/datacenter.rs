@@ -503,10 +503,13 @@ impl DataCenter {
     pub fn create_machine(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CreateMachineOptions")] options: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "{ wait?: boolean | PollOptions }")]
-        how: Option<JsValue>,
+        #[wasm_bindgen(
+            js_name = "waitOptions",
+            unchecked_optional_param_type = "{ wait?: boolean | PollOptions }"
+        )]
+        wait_options: Option<JsValue>,
     ) -> Promise {
-        let wait = match wait_option(how, "createMachine(options, { wait })") {
+        let wait = match wait_option(wait_options, "createMachine(options, { wait })") {
             Ok(w) => w,
             Err(e) => return rejected(e),
         };

@@ -76,10 +76,6 @@ export interface DataCenterOptions {
   /** Most requests in flight at once from this DataCenter (and its Machines); more wait in turn. Default 8; a `datacenter(name)` sibling gets a limit of its own. */
   concurrency?: number;
 }
-/** An SSH public key of the account (ListKeys). */
-export interface SshKey { name: string; fingerprint: string; key: string; attested?: boolean; multifactor?: string[]; [key: string]: unknown; }
-/** A network or network pool (ListNetworks). */
-export interface Network { id: string; name: string; public: boolean; fabric?: boolean; description?: string; subnet?: string; gateway?: string; [key: string]: unknown; }
 "#;
 
 /// A Triton CloudAPI endpoint with credentials; every method returns a promise.

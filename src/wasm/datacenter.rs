@@ -11,6 +11,7 @@ use super::machine::{Machine, gone_wire};
 use super::options::{Options, from_js, kind, string_arg};
 use super::signer::SignerChoice;
 use super::transport::{Client, HasId, HasName, JsDecoder, RESERVED_HEADERS, parse_checked};
+use super::wait::WaitOptions;
 use crate::api::retry;
 use crate::api::{
     self, account, datacenters, images, keys as key_api, machines, networks, packages,
@@ -501,11 +502,11 @@ impl DataCenter {
         #[wasm_bindgen(unchecked_param_type = "CreateMachineOptions")] options: JsValue,
         #[wasm_bindgen(
             js_name = "waitOptions",
-            unchecked_optional_param_type = "{ wait?: boolean | PollOptions }"
+            unchecked_optional_param_type = "{ wait?: boolean | WaitOptions }"
         )]
         wait_options: Option<JsValue>,
     ) -> Promise {
-        let wait = match wait_option(wait_options, "createMachine(options, { wait })") {
+        let wait = match wait_option(wait_options, "createMachine(options, waitOptions)") {
             Ok(w) => w,
             Err(e) => return rejected(e),
         };
@@ -536,7 +537,7 @@ impl DataCenter {
                 return Ok(done);
             }
             Err(to_js(&Error::local(
-                "ProvisioningFailed",
+                super::wait::JOB_FAILED,
                 format!(
                     "machine {name} ended in state {} instead of running",
                     state.as_deref().unwrap_or("unknown")
@@ -898,32 +899,18 @@ async fn create_once(
     }
 }
 
-/// The `{ wait }` argument of a mutating call: `None` (no wait) or the `PollOptions` to
-/// wait with, checked now so bad input rejects before anything is sent.
+/// The `{ wait }` argument of `createMachine`: `None` (no wait) or the `WaitOptions` object
+/// to hand to `pollWhile`, checked now so bad input rejects before anything is sent.
 fn wait_option(how: Option<JsValue>, what: &'static str) -> Result<Option<JsValue>, JsValue> {
-    let o = Options::new(&how.unwrap_or_default(), what, &["wait"], true)?;
-    let poll = match o.get("wait")? {
-        None => return Ok(None),
-        Some(v) if v.as_bool() == Some(false) => return Ok(None),
-        Some(v) if v.as_bool() == Some(true) => Object::new().into(),
-        Some(v) if v.is_object() && !v.is_function() && !Array::is_array(&v) => v,
-        Some(v) => {
-            return Err(type_error(format!(
-                "{what}: wait must be a boolean or {{ interval, timeout, signal, onProgress }}, got {}",
-                kind(&v)
-            )));
-        }
-    };
-    // Why: called for its checks only; the wait itself runs Machine.pollWhile.
-    super::machine::poll_spec(
-        &JsValue::from_str("provisioning"),
-        &poll,
-        false,
-        "pollWhile",
-        "machine",
-        machines::MACHINE_STATES,
-    )?;
-    Ok(Some(poll))
+    if WaitOptions::from_wait_arg(how.as_ref(), what)?.is_none() {
+        return Ok(None);
+    }
+    let w = Reflect::get(&how.unwrap_or_default(), &JsValue::from_str("wait"))?;
+    Ok(Some(if w.as_bool() == Some(true) {
+        Object::new().into()
+    } else {
+        w
+    }))
 }
 
 /// GetMachine, turning a 410 Gone into the deleted machine's wire object.

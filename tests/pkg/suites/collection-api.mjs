@@ -313,7 +313,7 @@ export default function suite() {
       const hvm = [...sim.store.images.values()].find((i) => i.name === "debian-12");
       await assert.rejects(
         d.createMachine({ name: "too-small", image: hvm.id, package: "bhyve-tiny" }, { wait: { interval: 20 } }),
-        cloud("ProvisioningFailed", /failed/),
+        cloud("JobFailed", /ended in state failed/),
       );
     });
 

@@ -148,7 +148,7 @@ export default function suite() {
       const { fetch, calls } = recorder();
       const dc = dataCenter({ fetch });
       await assert.rejects(dc.deleteImage("not-a-uuid"), cloud("InvalidArgument", /image id must be a UUID.*not-a-uuid/));
-      await assert.rejects(dc.createMachine({ image: "4f1c3e2a-0b5d-4c2e-9a41-8f3e2d1c0b7", package: "sample-512M" }), cloud("InvalidArgument", /image must be a UUID/));
+      await assert.rejects(dc.createMachine({ image: sim.store.seedImages.base.id, package: "sample-512M", networks: "4f1c3e2a-0b5d-4c2e-9a41-8f3e2d1c0b7" }), cloud("InvalidArgument", /network.*UUID/));
       await assert.rejects(dc.countMachines({ image: "nope" }), cloud("InvalidArgument", /image/));
       for (const m of ["machine", "image", "package", "network"]) {
         await assert.rejects(dc[m](""), cloud("InvalidArgument", new RegExp(`${m} must be .*empty`)), m);

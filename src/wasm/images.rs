@@ -49,7 +49,7 @@ impl DataCenter {
         create_and_wait(
             &self.client,
             req,
-            "the new image",
+            ("the new image", None),
             spec,
             ACTIVE,
             images::get_image,
@@ -109,11 +109,16 @@ impl DataCenter {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | Image")] id: JsValue,
     ) -> Promise {
-        match ident_arg(&id, "cloneImage(id): id") {
-            Ok(id) => send_json::<HasId>(
+        let req = ident_arg(&id, "cloneImage(id): id")
+            .and_then(|id| images::clone_image(self.client.account(), &id).or_js());
+        match req {
+            Ok(req) => create_and_wait(
                 &self.client,
-                images::clone_image(self.client.account(), &id),
-                "the cloned image",
+                req,
+                ("the cloned image", Some(("cloneImage()", "image clone"))),
+                None,
+                ACTIVE,
+                images::get_image,
             ),
             Err(e) => Promise::reject(&e),
         }
@@ -143,7 +148,10 @@ impl DataCenter {
         create_and_wait(
             &self.client,
             req,
-            "the imported image",
+            (
+                "the imported image",
+                Some(("importImage()", "image import from datacenter")),
+            ),
             spec,
             ACTIVE,
             images::get_image,

@@ -5,6 +5,7 @@
 //! firewall, fabrics, volumes) share.
 
 use super::datacenter::promise;
+use super::gate;
 use super::js_error::{OrJs, to_js, type_error};
 use super::machine::{get, set};
 use super::transport::{Client, HasId, JsDecoder, RawResponse, parse_checked};
@@ -136,17 +137,21 @@ fn send_checked(
 
 /// Sends a create (`expected` names its answer) and resolves with the new resource, or, with
 /// `wait`, polls it with `reread` (GetImage, GetVolume: account and id → request) until its
-/// state is `target`; the resource is called `noun` in messages.
+/// state is `target`; the resource is called `noun` in messages. `gated` (`(call, feature)`)
+/// first checks that the server has the feature (`NotSupported` before the request if not).
 pub(crate) fn create_and_wait(
     client: &Rc<Client>,
     req: Request,
-    expected: &'static str,
+    (expected, gated): (&'static str, Option<(&'static str, &'static str)>),
     wait: Option<WaitOptions>,
     (noun, target): (&'static str, &'static str),
     reread: fn(&str, &str) -> Result<Request, Error>,
 ) -> Promise {
     let c = client.clone();
     promise(async move {
+        if let Some((call, feature)) = gated {
+            gate::require(&c, call, feature).await.or_js()?;
+        }
         let wire = c.fetch_json::<HasId>(&req, expected, None).await.or_js()?;
         let Some(opts) = wait else {
             return Ok(wire);

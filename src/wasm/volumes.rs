@@ -98,7 +98,7 @@ impl DataCenter {
         create_and_wait(
             &self.client,
             req,
-            "the new volume",
+            ("the new volume", None),
             spec,
             READY,
             volumes::get_volume,

@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
-import { sim } from "./lib/fixtures.mjs";
+import { startSimulator } from "../../sim/index.mjs";
+import { ADMIN_TOKEN, KEYS, lib, sim } from "./lib/fixtures.mjs";
 import { NO_TRITON, cloud, newAccount, recorder, typeError, wire } from "./lib/infra.mjs";
 
 /** Registers this suite (called inside suites/all.mjs). */
@@ -103,8 +104,11 @@ export default function suite() {
         { machine: machineId, name: "shared", version: "1", acl: [b.acct.id] },
         { wait: { interval: 20 } },
       );
-      const { fetch, calls } = recorder();
+      const { fetch, calls: all } = recorder();
       const copy = await b.dc({ fetch }).cloneImage(shared.id);
+      // Why the filter: the version gate may ping the server first (cached per URL).
+      const calls = all.filter((c) => c.url.pathname !== "/--ping");
+      assert.equal(calls.length, 1);
       wire(calls[0], "POST", `/${b.login}/images/${shared.id}`, { action: "clone" });
       assert.notEqual(copy.id, shared.id);
       assert.equal(copy.name, "shared");
@@ -114,9 +118,11 @@ export default function suite() {
     });
 
     test("importImage posts ?action=import-from-datacenter and waits for active", async () => {
-      const { fetch, calls } = recorder();
+      const { fetch, calls: all } = recorder();
       const id = crypto.randomUUID();
       const img = await a.dc({ fetch }).importImage({ datacenter: "us-sim-2", id }, { wait: { interval: 20 } });
+      // Why the filter: the version gate may ping the server first (cached per URL).
+      const calls = all.filter((c) => c.url.pathname !== "/--ping");
       wire(calls[0], "POST", `/${a.login}/images`, { action: "import-from-datacenter", datacenter: "us-sim-2", id });
       assert.equal(calls[0].status, 200);
       assert.equal(img.id, id);
@@ -184,6 +190,33 @@ export default function suite() {
       await assert.rejects(d.importImage({ datacenter: "us-sim-2", id: "x" }), cloud("InvalidArgument", /^image id must be a UUID/));
       await assert.rejects(d.importImage({ dc: "us-sim-2", id }), typeError(/unknown option "dc"; valid options are datacenter, id$/));
       assert.equal(calls.length, 0, "a rejected argument sent a request");
+    });
+  });
+
+  describe(`images-api version gate (${ENTRY})`, () => {
+    // Why a simulator of its own: the gate remembers a server's version per URL.
+    let sim2;
+    before(async () => {
+      sim2 = await startSimulator({ keys: [KEYS.openssh.publicKey], adminToken: ADMIN_TOKEN, speed: "fast", throttle: false });
+    });
+    after(() => sim2?.close());
+
+    test("cloneImage (9.1) and importImage (9.2) are NotSupported on a 9.0 server, before any request", async () => {
+      await sim2.admin("/__sim/faults", {
+        method: "GET",
+        path: "^/--ping",
+        kind: "status",
+        status: 200,
+        body: { ping: "pong", cloudapi: { versions: ["9.0.0"] } },
+        headers: { Server: "cloudapi/9.0.0" },
+      });
+      const { fetch, calls } = recorder();
+      const d = new lib.DataCenter({ url: sim2.url, account: sim2.account, privateKey: KEYS.openssh.privateKey, fetch });
+      const count = sim2.store.images.size;
+      await assert.rejects(d.cloneImage(crypto.randomUUID()), cloud("NotSupported", /^cloneImage\(\).*9\.1\.0.*9\.0\.0/));
+      await assert.rejects(d.importImage({ datacenter: "us-sim-2", id: crypto.randomUUID() }), cloud("NotSupported", /^importImage\(\).*9\.2\.0.*9\.0\.0/));
+      assert.deepEqual(calls.map((c) => `${c.method} ${c.url.pathname}`), ["GET /--ping"]);
+      assert.equal(sim2.store.images.size, count);
     });
   });
 }

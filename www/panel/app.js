@@ -19,13 +19,16 @@ const app = {
   url: "",
   account: "",
   ctx: {},
+  // Ms between polls while something is in flight, and between list refreshes otherwise.
   poll: Math.max(100, Number(params.get("poll")) || 2000),
+  idle: Math.max(1000, Number(params.get("refresh")) || 15000),
   images: new Map(),
   packages: [],
   machines: new Map(),
   jobs: $("jobs"),
   view: null,
   home: null,
+  datacenters: {},
   keyName: "",
   update(m) {
     if (m.state === "deleted") app.machines.delete(m.id);
@@ -147,6 +150,7 @@ async function fillSwitcher() {
     const r = await app.dc.request("GET", `/${encodeURIComponent(app.account)}/datacenters`);
     const current = r.headers["triton-datacenter-name"];
     app.home.name ??= current;
+    app.datacenters = r.body ?? {};
     sw.replaceChildren(...Object.keys(r.body ?? {}).sort().map((name) => h("option", { value: name, selected: name === current }, name)));
     sw.dataset.current = current ?? "";
     sw.disabled = sw.options.length < 2;
@@ -161,6 +165,12 @@ async function switchDatacenter() {
   const name = sw.value;
   const before = sw.dataset.current;
   sw.disabled = true;
+  // Why the note: a browser reaches another CloudAPI only through a relay of its own.
+  const ctx = {
+    url: app.datacenters[name] || name,
+    account: app.account,
+    note: `Still connected to ${before}. A browser reaches a CloudAPI only through a relay on the page's origin: to manage ${name}, run smartdc-relay --upstream ${app.datacenters[name] || "URL"} and open that relay's panel.`,
+  };
   const ok = await activity(app.jobs, `Switching to datacenter ${name}`, async (signal, progress) => {
     // The home datacenter is reached the way the user connected (usually this page's relay);
     // the others at the URL CloudAPI lists for them.
@@ -168,16 +178,10 @@ async function switchDatacenter() {
       ? new DataCenter({ url: app.home.url, account: app.account, signer: await store.signer(app.keyName) })
       : await app.dc.datacenter(name);
     progress(`connecting to ${dc.url}`);
-    app.ctx = { url: dc.url, account: app.account };
     await enter(dc, dc.url, app.account);
     return true;
-  }, { url: name, account: app.account });
-  if (!ok) {
-    app.ctx = { url: app.url, account: app.account };
-    sw.value = before;
-    // Why the extra note: a browser reaches another CloudAPI only through a relay of its own.
-    app.jobs.firstChild?.querySelector(".error")?.append(h("p", {}, `Still connected to ${before}. A browser reaches a CloudAPI only through a relay on this page's origin; to manage ${name}, run smartdc-relay --upstream with its URL and open that relay's panel.`));
-  }
+  }, ctx);
+  if (!ok) sw.value = before;
   sw.disabled = sw.options.length < 2;
 }
 
@@ -219,10 +223,10 @@ async function refresh() {
     else if (app.view && app.machines.has(app.view.id)) app.view.update(app.machines.get(app.view.id));
     status.replaceChildren();
     const busy = activity.active > 0 || list.some((m) => BUSY.has(m.state));
-    soon(busy ? app.poll : 15000);
+    soon(busy ? app.poll : app.idle);
   } catch (e) {
-    status.replaceChildren(h("p", {}, "Live updates paused; retrying in 15 s."), errorBox(e, app.ctx));
-    soon(15000);
+    status.replaceChildren(h("p", {}, `Live updates paused; retrying in ${Math.round(app.idle / 1000)} s.`), errorBox(e, app.ctx));
+    soon(app.idle);
   }
 }
 

@@ -159,7 +159,7 @@ export function machineView(app, root, first) {
         : (await app.dc.request("GET", `/${encodeURIComponent(app.account)}/machines/${m.id}/audit`)).body;
       if (!entries?.length) return h("p", { class: "empty" }, "No audit entries yet.");
       return table(["Time", "Action", "Success", "Caller"], entries.map((a) => [
-        when(a.time), a.action, a.success, [a.caller?.type, a.caller?.keyId ?? a.caller?.user].filter(Boolean).join(" "),
+        when(a.time), a.action, a.success, caller(a.caller),
       ]));
     });
   }
@@ -207,6 +207,12 @@ export function machineView(app, root, first) {
       }
     },
   };
+}
+
+/** "signature key b8:60:…" from an audit entry's caller (its keyId is /<account>/keys/<fp>). */
+function caller(c = {}) {
+  const key = c.keyId?.replace(/^.*\/keys\//, "key ");
+  return [c.type, key ?? c.user ?? c.ip].filter(Boolean).join(", ");
 }
 
 /** A titled section with a body and a form. */

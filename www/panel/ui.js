@@ -67,6 +67,7 @@ export function errorBox(e, ctx, onDismiss) {
   const box = h("div", { class: "error", role: "alert" },
     h("strong", {}, x.title),
     x.hint ? h("p", {}, x.hint) : null,
+    ctx?.note ? h("p", {}, ctx.note) : null,
     h("dl", {}, facts),
     onDismiss ? h("button", { type: "button", class: "quiet", onclick: () => { box.remove(); onDismiss(); } }, "Dismiss") : null);
   return box;

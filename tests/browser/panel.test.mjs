@@ -35,9 +35,9 @@ function makeKey(name, type = ["-t", "rsa", "-b", "2048"]) {
   return { file, text, pub: `${file}.pub`, secretLines: text.split("\n").filter((l) => l && !l.startsWith("-----")) };
 }
 
-async function shot(p, name) {
+async function shot(p, name, { fullPage = true } = {}) {
   mkdirSync(ARTIFACTS, { recursive: true });
-  await p.screenshot({ path: join(ARTIFACTS, `panel-${name}.png`), fullPage: true });
+  await p.screenshot({ path: join(ARTIFACTS, `panel-${name}.png`), fullPage });
 }
 
 /** A page of the panel served by `base`, ready to use. */
@@ -312,7 +312,9 @@ describe("the panel through the relay", () => {
     await phone.locator("section[aria-label='Audit log'] td").first().waitFor();
     await phone.locator("section[aria-label=Snapshots] td").first().waitFor();
     assert.deepEqual(await overflowing(phone), [], "no horizontal overflow on the machine page");
-    await shot(phone, "phone-machine");
+    await shot(phone, "phone-machine", { fullPage: false });
+    await phone.locator("section[aria-label=Snapshots]").scrollIntoViewIfNeeded();
+    await shot(phone, "phone-snapshots", { fullPage: false });
     await phone.close();
   });
 

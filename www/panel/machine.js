@@ -167,6 +167,7 @@ export function machineView(app, root, first) {
   /** Shows a section's content, or its error (the page stays usable). */
   async function load(sec, make) {
     sec.body.setAttribute("aria-busy", "true");
+    if (!sec.body.firstChild) sec.body.append(h("p", { class: "empty" }, "Loading…"));
     try {
       sec.body.replaceChildren(await make());
     } catch (e) {

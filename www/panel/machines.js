@@ -194,8 +194,7 @@ export function machinesView(app, root) {
         seen.add(m.id);
         let row = rows.get(m.id);
         if (!row) {
-          row = h("tr", { dataset: { id: m.id } });
-          row.cells_ = {
+          const cells = {
             name: h("td", { "data-label": "Name" }),
             state: h("td", { "data-label": "State" }),
             image: h("td", { "data-label": "Image" }),
@@ -204,11 +203,11 @@ export function machinesView(app, root) {
             created: h("td", { "data-label": "Created" }),
             actions: h("td", { class: "row-actions" }, actionButtons(app, m)),
           };
-          row.append(...Object.values(row.cells_));
+          row = { tr: h("tr", { dataset: { id: m.id } }, Object.values(cells)), cells };
           rows.set(m.id, row);
-          tbody.append(row);
+          tbody.append(row.tr);
         }
-        const c = row.cells_;
+        const c = row.cells;
         c.name.replaceChildren(h("a", { href: `#/machines/${m.id}` }, m.name ?? m.id));
         c.state.replaceChildren(stateBadge(m.state));
         c.image.textContent = imageLabel(app, m.image);
@@ -219,21 +218,15 @@ export function machinesView(app, root) {
       }
       for (const [id, row] of rows) {
         if (!seen.has(id)) {
-          row.remove();
+          row.tr.remove();
           rows.delete(id);
         }
       }
       empty.hidden = rows.size > 0;
       table.hidden = rows.size === 0;
     },
-    /** One machine changed (a job's poll): update its row if it is listed. */
-    updateOne(m) {
-      if (!rows.has(m.id)) return;
-      if (m.state === "deleted") {
-        rows.get(m.id).remove();
-        rows.delete(m.id);
-        return;
-      }
+    /** One machine changed (a job's poll, a new machine): app.machines already has it. */
+    updateOne() {
       this.update([...app.machines.values()]);
     },
   };

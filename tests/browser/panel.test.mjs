@@ -25,12 +25,12 @@ const { startSimulator } = await import(pathToFileURL(join(ROOT, "tests", "sim",
 const cleanup = [];
 const relayLog = [];
 const sentBodies = [];
-let dir, key, otherKey, junkFile, sim, relay, browser, page, nodeDc;
+let dir, key, otherKey, lockedKey, junkFile, sim, relay, browser, page, nodeDc;
 
 /** ssh-keygen an unencrypted key; { file, text, secretLines } (secretLines: base64 body lines). */
-function makeKey(name, type = ["-t", "rsa", "-b", "2048"]) {
+function makeKey(name, type = ["-t", "rsa", "-b", "2048"], passphrase = "") {
   const file = join(dir, name);
-  execFileSync("ssh-keygen", ["-q", ...type, "-N", "", "-C", `panel-${name}`, "-f", file]);
+  execFileSync("ssh-keygen", ["-q", ...type, "-N", passphrase, "-C", `panel-${name}`, "-f", file]);
   const text = readFileSync(file, "utf8");
   return { file, text, pub: `${file}.pub`, secretLines: text.split("\n").filter((l) => l && !l.startsWith("-----")) };
 }
@@ -96,10 +96,11 @@ before(async () => {
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   key = makeKey("id_rsa");
   otherKey = makeKey("id_other", ["-t", "ed25519"]);
+  lockedKey = makeKey("id_locked", ["-t", "ecdsa", "-b", "256"], "open sesame");
   junkFile = join(dir, "notes.txt");
   writeFileSync(junkFile, "this is a shopping list, not a key\n");
   // Faithful CORS (the default): a browser cannot call it cross-origin, only through the relay.
-  sim = await startSimulator({ port: 0, account: ACCOUNT, keys: [key.pub], speed: 0.02, seed: 6, throttle: "off" });
+  sim = await startSimulator({ port: 0, account: ACCOUNT, keys: [key.pub, lockedKey.pub], speed: 0.02, seed: 6, throttle: "off" });
   cleanup.push(() => sim.close());
   relay = await startRelay({ upstream: sim.url, dir: WWW, mounts: { "/pkg/": PKG }, log: (l) => relayLog.push(l) });
   cleanup.push(() => relay.close());
@@ -365,6 +366,24 @@ describe("bad input: plain words, and the panel stays usable", () => {
     await shot(p, "bad-key-file");
     // Still usable: connect with the stored key.
     await connect(p, { keyName: "work" });
+    await p.getByRole("heading", { name: "Machines" }).waitFor();
+    await p.close();
+  });
+
+  test("an encrypted key asks for its passphrase, refuses a wrong one and connects with the right one", async () => {
+    const p = await fresh(relay.url);
+    const err = p.locator("#connect-errors .error");
+    await connect(p, { file: lockedKey.file, keyName: "locked" });
+    await err.waitFor();
+    assert.equal(await err.locator(".code").textContent(), "BadPassphrase");
+    assert.match(await err.textContent(), /The key is encrypted/);
+    await p.getByLabel("Passphrase").fill("wrong");
+    await p.getByRole("button", { name: "Connect" }).click();
+    await err.locator(".code", { hasText: "BadPassphrase" }).waitFor();
+    await shot(p, "bad-passphrase");
+    assert.equal(await p.getByLabel("Passphrase").inputValue(), "", "the passphrase field is cleared after each try");
+    await p.getByLabel("Passphrase").fill("open sesame");
+    await p.getByRole("button", { name: "Connect" }).click();
     await p.getByRole("heading", { name: "Machines" }).waitFor();
     await p.close();
   });

@@ -148,7 +148,7 @@ export function parsePairs(text, what) {
  */
 export function activity(list, label, run, ctx) {
   const status = h("span", { class: "status" }, "starting…");
-  const clock = h("span", { class: "elapsed" }, "0 s");
+  const clock = h("span", { class: "elapsed", "aria-hidden": "true" }, "0 s");
   const bar = h("progress", { "aria-label": label });
   const abort = new AbortController();
   const cancel = h("button", { type: "button", class: "quiet", onclick: () => abort.abort() }, "Cancel");

@@ -296,7 +296,17 @@ describe("the panel through the relay", () => {
     await page.getByRole("button", { name: "Provision…" }).focus();
     await page.keyboard.press("Enter");
     await page.locator("dialog[open]").waitFor();
-    assert.equal(await page.evaluate(() => document.activeElement.closest("dialog") !== null), true);
+    assert.equal(await page.evaluate(() => document.activeElement.name), "name", "focus starts in the first field");
+    // The page behind a modal dialog is inert: Tab cycles through the dialog (and, past its last
+    // control, the browser's own UI, where the page sees document.body focused), never behind it.
+    const inDialog = [];
+    for (let i = 0; i < 14; i += 1) {
+      await page.keyboard.press("Tab");
+      const where = await page.evaluate(() => (document.activeElement.closest("dialog") ? "dialog" : document.activeElement === document.body ? "browser" : document.activeElement.outerHTML));
+      assert.ok(where === "dialog" || where === "browser", `Tab ${i + 1} reached ${where}`);
+      inDialog.push(where === "dialog");
+    }
+    assert.ok(inDialog.filter(Boolean).length >= 10);
     await page.keyboard.press("Escape");
     await page.locator("dialog").waitFor({ state: "detached" });
     assert.equal(await page.evaluate(() => document.activeElement.id), "provision");

@@ -314,6 +314,8 @@ describe("the panel through the relay", () => {
 
   test("a phone-sized window (360 px) shows the machines as cards without sideways scrolling", async () => {
     const phone = await openPanel(relay.url, { width: 360, height: 780 });
+    assert.deepEqual(await overflowing(phone), [], "the connect form fits 360 px");
+    await shot(phone, "phone-connect", { fullPage: false });
     await connect(phone, { keyName: "work" });
     await phone.getByRole("heading", { name: "Machines" }).waitFor();
     await phone.locator("table.machines tbody tr").first().waitFor();

@@ -50,7 +50,7 @@ const keySelect = $("key");
 const connectErrors = $("connect-errors");
 
 function fillLocations() {
-  const options = [h("option", { value: RELAY }, `This page's relay (${RELAY})`)];
+  const options = [h("option", { value: RELAY }, `This page's relay (${new URL(RELAY).pathname})`)];
   for (const [name, url] of Object.entries(knownLocations())) options.push(h("option", { value: url }, `${name} — ${url}`));
   options.push(h("option", { value: OTHER }, "Another CloudAPI URL…"));
   where.replaceChildren(...options);

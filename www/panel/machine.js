@@ -1,7 +1,7 @@
 // The machine page: overview and actions, firewall and deletion-protection switches,
 // snapshots (create, roll back, delete), tags, metadata and the audit log.
 import { activity, dialog, errorBox, field, h, when } from "./ui.js";
-import { actionButtons, imageLabel, postAction, setButtons, stateBadge, waitState, waitUntil } from "./machines.js";
+import { actionButtons, imageLabel, setButtons, stateBadge, waitArg } from "./machines.js";
 
 /** Builds the page for machine `m` into `root`; returns { heading, update(m) }. */
 export function machineView(app, root, first) {
@@ -22,20 +22,15 @@ export function machineView(app, root, first) {
     snapshots.el, tags.el, metadata.el, audit.el);
 
   const busy = new Set();
-  const toggle = (prop, label, on, off) => {
+  const toggle = (prop, label, enable, disable) => {
     const box = h("input", { type: "checkbox", id: `sw-${prop}`, role: "switch" });
     box.addEventListener("change", async () => {
       const want = box.checked;
       busy.add(prop);
       box.disabled = true;
       const verb = want ? "Enabling" : "Disabling";
-      await activity(app.jobs, `${verb} ${label.toLowerCase()} on ${m.name}`, async (signal, progress) => {
-        const [method, action] = want ? on : off;
-        if (typeof m[method] === "function") await m[method]();
-        else await postAction(app, m, action);
-        progress("requested");
-        return waitUntil(app, m, (x) => x[prop] === want, label.toLowerCase(), signal, progress);
-      }, app.ctx);
+      await activity(app.jobs, `${verb} ${label.toLowerCase()} on ${m.name}`,
+        (signal, progress) => m[want ? enable : disable](waitArg(app, signal, progress)), app.ctx);
       busy.delete(prop);
       box.disabled = false;
       render();
@@ -43,8 +38,8 @@ export function machineView(app, root, first) {
     return { prop, box, el: h("div", { class: "switch" }, box, h("label", { for: box.id }, label)) };
   };
   const sw = [
-    toggle("firewall_enabled", "Cloud firewall", ["enableFirewall", "enable_firewall"], ["disableFirewall", "disable_firewall"]),
-    toggle("deletion_protection", "Deletion protection", ["enableDeletionProtection", "enable_deletion_protection"], ["disableDeletionProtection", "disable_deletion_protection"]),
+    toggle("firewall_enabled", "Cloud firewall", "enableFirewall", "disableFirewall"),
+    toggle("deletion_protection", "Deletion protection", "enableDeletionProtection", "disableDeletionProtection"),
   ];
   switches.append(...sw.map((s) => s.el));
 
@@ -55,11 +50,8 @@ export function machineView(app, root, first) {
     ev.preventDefault();
     const name = snapName.value.trim() || undefined;
     snapName.value = "";
-    await activity(app.jobs, `Snapshot ${name ?? "(auto-named)"} of ${m.name}`, async (signal, progress) => {
-      const s = await m.createSnapshot(name);
-      progress(`snapshot ${s.name}: ${s.state}`);
-      return s.pollUntil("created", { interval: app.poll, signal, onProgress: (x) => progress(`snapshot ${x.name}: ${x.state}`) });
-    }, app.ctx);
+    await activity(app.jobs, `Snapshot ${name ?? "(auto-named)"} of ${m.name}`,
+      (signal, progress) => m.createSnapshot(name, snapshotWait(app, signal, progress)), app.ctx);
     loadSnapshots();
   });
   const rollBack = async (s) => {
@@ -73,24 +65,14 @@ export function machineView(app, root, first) {
     });
     if (!sure) return;
     await activity(app.jobs, `Rolling ${m.name} back to ${s.name}`, async (signal, progress) => {
-      if (m.state !== "stopped") {
-        await m.stop();
-        progress("stopping first");
-        await waitState(app, m, "stopped", signal, progress);
-      }
-      await m.startFromSnapshot(s.name);
-      progress("starting from the snapshot");
-      return waitState(app, m, "running", signal, progress);
+      if (m.state !== "stopped") await m.stop(waitArg(app, signal, progress));
+      return m.startFromSnapshot(s.name, waitArg(app, signal, progress));
     }, app.ctx);
   };
   const dropSnapshot = async (s) => {
     const sure = await dialog({ title: `Delete snapshot ${s.name}?`, body: [h("p", {}, "The snapshot is destroyed; the machine is not affected.")], submit: "Delete", danger: true, ctx: app.ctx });
     if (!sure) return;
-    await activity(app.jobs, `Deleting snapshot ${s.name}`, async (signal, progress) => {
-      await s.delete();
-      progress("delete requested");
-      return s.pollUntil("deleted", { interval: app.poll, signal, onProgress: (x) => progress(`snapshot: ${x.state}`) });
-    }, app.ctx);
+    await activity(app.jobs, `Deleting snapshot ${s.name}`, (signal, progress) => s.delete(snapshotWait(app, signal, progress)), app.ctx);
     loadSnapshots();
   };
   async function loadSnapshots() {
@@ -107,7 +89,7 @@ export function machineView(app, root, first) {
   }
 
   // ---- tags and metadata (same editor, different calls). Both are VMAPI jobs: CloudAPI answers
-  // with the merged map at once and changes the machine later, so each edit waits for GetMachine.
+  // with the merged map at once and changes the machine later, so each edit waits for it.
   const pairs = (sec, what, prop, set, remove, hidden = () => false) => {
     const noun = what.toLowerCase();
     const key = h("input", { name: "key", required: true, autocomplete: "off" });
@@ -118,9 +100,10 @@ export function machineView(app, root, first) {
       const k = key.value.trim();
       const v = value.value;
       const ok = await activity(app.jobs, `Setting ${noun} ${k} on ${m.name}`, async (signal, progress) => {
-        await set({ [k]: v });
-        progress("requested");
-        return waitUntil(app, m, (x) => String(x[prop]?.[k]) === v, "applying", signal, progress);
+        await set({ [k]: v }, waitArg(app, signal, progress));
+        // The wait reads the map, not the machine: show the machine as it is now.
+        app.update(await m.refresh());
+        return true;
       }, app.ctx);
       if (ok !== undefined) {
         key.value = "";
@@ -134,16 +117,16 @@ export function machineView(app, root, first) {
         ? table(["Key", "Value", ""], entries.map(([k, v]) => [k, h("span", { class: "mono pre" }, String(v)),
           h("button", { type: "button", class: "danger", "aria-label": `Remove ${noun} ${k}`, onclick: () =>
             activity(app.jobs, `Removing ${noun} ${k} from ${m.name}`, async (signal, progress) => {
-              await remove(k);
-              progress("requested");
-              return waitUntil(app, m, (x) => !Object.hasOwn(x[prop] ?? {}, k), "applying", signal, progress);
+              await remove(k, waitArg(app, signal, progress));
+              app.update(await m.refresh());
+              return true;
             }, app.ctx) }, "Remove")]))
         : h("p", { class: "empty" }, `No ${noun}.`));
     };
   };
-  const renderTags = pairs(tags, "Tag", "tags", (o) => m.addTags(o), (k) => m.deleteTag(k));
+  const renderTags = pairs(tags, "Tag", "tags", (o, w) => m.addTags(o, w), (k, w) => m.deleteTag(k, w));
   // Why hidden: CloudAPI stores the account's keys and generated passwords in metadata too.
-  const renderMetadata = pairs(metadata, "Metadata", "metadata", (o) => m.updateMetadata(o), (k) => m.deleteMetadata(k),
+  const renderMetadata = pairs(metadata, "Metadata", "metadata", (o, w) => m.updateMetadata(o, w), (k, w) => m.deleteMetadata(k, w),
     (k) => k === "root_authorized_keys" || k === "credentials" || k.endsWith("_pw"));
 
   // ---- audit
@@ -154,9 +137,7 @@ export function machineView(app, root, first) {
   });
   async function loadAudit() {
     await load(audit, async () => {
-      const entries = typeof m.audit === "function"
-        ? await m.audit()
-        : (await app.dc.request("GET", `/${encodeURIComponent(app.account)}/machines/${m.id}/audit`)).body;
+      const entries = await m.audit();
       if (!entries?.length) return h("p", { class: "empty" }, "No audit entries yet.");
       return table(["Time", "Action", "Success", "Caller"], entries.map((a) => [
         when(a.time), a.action, a.success, caller(a.caller),
@@ -208,6 +189,11 @@ export function machineView(app, root, first) {
       }
     },
   };
+}
+
+/** The `{ wait }` argument of a snapshot write: each poll's state in the activity row. */
+function snapshotWait(app, signal, progress) {
+  return { wait: { interval: app.poll, signal, onProgress: (x) => progress(`snapshot ${x.name}: ${x.state}`) } };
 }
 
 /** "signature key b8:60:…" from an audit entry's caller (its keyId is /<account>/keys/<fp>). */

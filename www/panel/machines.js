@@ -11,76 +11,38 @@ export function imageLabel(app, id) {
   return i ? `${i.name}@${i.version}` : id ?? "";
 }
 
-/** Rejects with code Aborted when `signal` fires during the pause. */
-function sleep(ms, signal) {
-  return new Promise((resolve, reject) => {
-    const stop = () => {
-      clearTimeout(t);
-      reject(Object.assign(new Error("the wait was cancelled"), { name: "CloudApiError", code: "Aborted" }));
-    };
-    const t = setTimeout(() => {
-      signal.removeEventListener("abort", stop);
-      resolve();
-    }, ms);
-    if (signal.aborted) stop();
-    else signal.addEventListener("abort", stop, { once: true });
-  });
-}
-
-/** Polls until machine `m` reaches `state`, reporting each poll. */
-export function waitState(app, m, state, signal, progress) {
-  return m.pollUntil(state, {
-    interval: app.poll,
-    signal,
-    onProgress: (x) => {
-      progress(`state: ${x.state}`);
-      app.update(x);
+/**
+ * The `{ wait }` argument of a machine write: poll at the panel's pace, cancellable through
+ * `signal`, each GetMachine shown in the activity row and in the table.
+ */
+export function waitArg(app, signal, progress) {
+  return {
+    wait: {
+      interval: app.poll,
+      signal,
+      onProgress: (x) => {
+        progress(`state: ${x.state}`);
+        app.update(x);
+      },
     },
-  });
-}
-
-/** Polls until `pred(m)` holds (for changes that have no state of their own, like a rename). */
-export async function waitUntil(app, m, pred, what, signal, progress) {
-  const onProgress = (x) => {
-    progress(`${what} (state: ${x.state})`);
-    app.update(x);
   };
-  if (typeof m.waitFor === "function") return m.waitFor(pred, { interval: app.poll, signal, onProgress });
-  for (;;) {
-    await m.refresh();
-    onProgress(m);
-    if (pred(m)) return m;
-    await sleep(app.poll, signal);
-  }
 }
 
-/** POST /:account/machines/:id?action=… for the actions the package may not have yet. */
-export function postAction(app, m, action, query = {}) {
-  return app.dc.request("POST", `/${encodeURIComponent(app.account)}/machines/${m.id}`, { query: { action, ...query } });
+/** Waits until a new machine runs; a failed provision rejects at once instead of timing out. */
+export function waitRunning(app, m, signal, progress) {
+  return m.waitFor((x) => {
+    if (x.state === "failed") throw Object.assign(new Error(`${x.name ?? x.id} failed to provision`), { name: "CloudApiError", code: "JobFailed" });
+    return x.state === "running";
+  }, waitArg(app, signal, progress).wait);
 }
 
 /** Every machine action as a visible job. Each resolves with the machine, or undefined on failure. */
 export const act = {
-  start: (app, m) => activity(app.jobs, `Starting ${m.name}`, async (signal, progress) => {
-    await m.start();
-    progress("start requested");
-    return waitState(app, m, "running", signal, progress);
-  }, app.ctx),
+  start: (app, m) => activity(app.jobs, `Starting ${m.name}`, (signal, progress) => m.start(waitArg(app, signal, progress)), app.ctx),
 
-  stop: (app, m) => activity(app.jobs, `Stopping ${m.name}`, async (signal, progress) => {
-    await m.stop();
-    progress("stop requested");
-    return waitState(app, m, "stopped", signal, progress);
-  }, app.ctx),
+  stop: (app, m) => activity(app.jobs, `Stopping ${m.name}`, (signal, progress) => m.stop(waitArg(app, signal, progress)), app.ctx),
 
-  // Why `updated`: a reboot ends in "running", the state it started from, and its intermediate
-  // states may pass between two polls; the machine's `updated` time changes when the job ends.
-  reboot: (app, m) => activity(app.jobs, `Rebooting ${m.name}`, async (signal, progress) => {
-    const before = m.updated;
-    await m.reboot();
-    progress("reboot requested");
-    return waitUntil(app, m, (x) => x.state === "running" && x.updated !== before, "rebooting", signal, progress);
-  }, app.ctx),
+  reboot: (app, m) => activity(app.jobs, `Rebooting ${m.name}`, (signal, progress) => m.reboot(waitArg(app, signal, progress)), app.ctx),
 
   async rename(app, m) {
     const input = h("input", { name: "name", value: m.name ?? "", required: true, pattern: "[a-zA-Z0-9][a-zA-Z0-9_.\\-]*", autocomplete: "off" });
@@ -92,12 +54,7 @@ export const act = {
       onSubmit: () => input.value.trim(),
     });
     if (!name || name === m.name) return undefined;
-    return activity(app.jobs, `Renaming ${m.name} to ${name}`, async (signal, progress) => {
-      if (typeof m.rename === "function") await m.rename(name);
-      else await postAction(app, m, "rename", { name });
-      progress("rename requested");
-      return waitUntil(app, m, (x) => x.name === name, "renaming", signal, progress);
-    }, app.ctx);
+    return activity(app.jobs, `Renaming ${m.name} to ${name}`, (signal, progress) => m.rename(name, waitArg(app, signal, progress)), app.ctx);
   },
 
   async resize(app, m) {
@@ -111,11 +68,7 @@ export const act = {
       onSubmit: () => select.value,
     });
     if (!pkg || pkg === m.package) return undefined;
-    return activity(app.jobs, `Resizing ${m.name} to ${pkg}`, async (signal, progress) => {
-      await m.resize(pkg);
-      progress("resize requested");
-      return waitUntil(app, m, (x) => x.package === pkg, "resizing", signal, progress);
-    }, app.ctx);
+    return activity(app.jobs, `Resizing ${m.name} to ${pkg}`, (signal, progress) => m.resize(pkg, waitArg(app, signal, progress)), app.ctx);
   },
 
   async delete(app, m) {
@@ -127,11 +80,7 @@ export const act = {
       ctx: app.ctx,
     });
     if (!sure) return undefined;
-    return activity(app.jobs, `Deleting ${m.name}`, async (signal, progress) => {
-      await m.delete();
-      progress("delete requested");
-      return waitState(app, m, "deleted", signal, progress);
-    }, app.ctx);
+    return activity(app.jobs, `Deleting ${m.name}`, (signal, progress) => m.delete(waitArg(app, signal, progress)), app.ctx);
   },
 };
 
@@ -270,5 +219,5 @@ export async function provision(app) {
   });
   if (!m) return undefined;
   app.update(m);
-  return activity(app.jobs, `Provisioning ${m.name}`, (signal, progress) => waitState(app, m, "running", signal, progress), app.ctx);
+  return activity(app.jobs, `Provisioning ${m.name}`, (signal, progress) => waitRunning(app, m, signal, progress), app.ctx);
 }

@@ -47,6 +47,7 @@ export function explain(e, { url, account } = {}) {
     NotAuthorized: ["Not allowed", "This account (or sub-user) may not do that."],
     Timeout: ["That took too long", "The operation did not finish in time; it may still complete. The list keeps updating."],
     Aborted: ["Cancelled", "The wait was cancelled; the operation itself may still complete on the server."],
+    JobFailed: ["The job failed on the server", "CloudAPI accepted the request, but the job behind it did not succeed (see the machine's audit log)."],
     KeyStoreError: ["The browser's key storage failed", "IndexedDB refused the operation (private browsing or full storage?)."],
   }[code];
   if (plain) [out.title, out.hint] = plain;

@@ -76,12 +76,15 @@ function overflowing(p) {
     .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ""}.${e.className} (${Math.round(e.getBoundingClientRect().right)} px)`));
 }
 
-/** The table row of machine `name`. */
-const row = (name) => page.locator("table.machines tbody tr", { has: page.getByRole("link", { name, exact: true }) });
+/** A fresh page on `base`, disconnected. */
+const fresh = (base) => openPanel(base);
+
+/** The table row of machine `name` (on `page`). */
+const row = (name, p = page) => p.locator("table.machines tbody tr", { has: p.getByRole("link", { name, exact: true }) });
 
 /** Waits until the row of `name` shows `state`. */
-async function rowState(name, state, timeout = 20_000) {
-  await row(name).locator(".state", { hasText: new RegExp(`^${state}$`) }).waitFor({ timeout });
+async function rowState(name, state, p = page, timeout = 20_000) {
+  await row(name, p).locator(".state", { hasText: new RegExp(`^${state}$`) }).waitFor({ timeout });
 }
 
 /** The one machine called `name`, as CloudAPI has it (read from Node with the key file). */
@@ -356,6 +359,43 @@ describe("the panel through the relay", () => {
     await shot(page, "reconnected");
   });
 
+  test("pre-signed mode: straight to a CloudAPI on another origin (faithful CORS), actions work, a body is refused plainly", async () => {
+    const [image] = await nodeDc.images();
+    const direct = await nodeDc.createMachine({ name: "direct-1", image: image.id, package: (await nodeDc.packages())[0].name }, { wait: { interval: 50 } });
+    const p = await fresh(relay.url);
+    const toSim = [];
+    p.on("request", (r) => {
+      if (r.url().startsWith(sim.url)) toSim.push(r);
+    });
+    await connect(p, { keyName: "work", where: { select: "__other", url: sim.url } });
+    await p.getByRole("heading", { name: "Machines" }).waitFor();
+    assert.match(await p.locator("#who").textContent(), /\(pre-signed URLs\)$/);
+    await rowState("direct-1", "running", p);
+    await p.getByRole("button", { name: "Stop direct-1" }).click();
+    await rowState("direct-1", "stopped", p);
+    await p.getByRole("button", { name: "Start direct-1" }).click();
+    await rowState("direct-1", "running", p);
+    assert.equal((await nodeDc.machine(direct.id)).state, "running");
+    // Creating a machine has a body: refused before anything is sent, in plain words.
+    await p.getByRole("button", { name: "Provision…" }).click();
+    await p.locator("dialog").getByRole("button", { name: "Provision" }).click();
+    const err = p.locator("dialog .error");
+    await err.waitFor();
+    assert.equal(await err.locator(".code").textContent(), "NotSupportedInPresignedMode");
+    assert.match(await err.textContent(), /This needs the relay/);
+    await shot(p, "presigned");
+    await p.locator("dialog").getByRole("button", { name: "Cancel" }).click();
+    assert.ok(toSim.length > 3);
+    for (const r of toSim) {
+      const headers = await r.allHeaders();
+      assert.equal(headers.authorization, undefined, `${r.method()} ${r.url()} carried an Authorization header`);
+      if (r.method() !== "OPTIONS") assert.match(r.url(), /[?&]signature=/);
+    }
+    assert.ok(toSim.some((r) => r.method() === "POST" && /action=stop/.test(r.url())));
+    await nodeDc.machine(direct.id).then((m) => m.delete({ wait: { interval: 50 } }));
+    await p.close();
+  });
+
   test("the private key never left the page: not in request bodies, not in the relay's log", () => {
     const everything = [...sentBodies, ...relayLog].join("\n");
     for (const line of key.secretLines) assert.ok(!everything.includes(line), "a line of the private key was sent");
@@ -365,9 +405,6 @@ describe("the panel through the relay", () => {
 });
 
 describe("bad input: plain words, and the panel stays usable", () => {
-  /** A fresh page on `base`, disconnected. */
-  const fresh = (base) => openPanel(base);
-
   test("a file that is not a key", async () => {
     const p = await fresh(relay.url);
     await connect(p, { file: junkFile, keyName: "junk" });

@@ -43,6 +43,7 @@ let store;
 let timer;
 
 // ---------------------------------------------------------------- connect form
+// (re-connecting after a reload needs no file: the KeyStore keeps the key)
 
 const where = $("where");
 const urlInput = $("url");
@@ -56,9 +57,18 @@ function fillLocations() {
   where.replaceChildren(...options);
 }
 
+/**
+ * How to sign for `url`: through this page's relay an Authorization header; straight to a
+ * CloudAPI on another origin, pre-signed URLs (its CORS preflight refuses the header).
+ */
+function transportFor(url) {
+  return new URL(url, location.href).origin === location.origin ? "headers" : "presigned";
+}
+
 function showUrlField() {
   $("url-field").hidden = where.value !== OTHER;
   urlInput.required = where.value === OTHER;
+  $("direct-note").hidden = where.value === RELAY;
 }
 
 async function fillKeys(selected) {
@@ -107,7 +117,7 @@ async function connect(ev) {
   $("connect-progress").hidden = false;
   try {
     const keyName = keySelect.value === IMPORT ? await importKey() : keySelect.value;
-    const dc = new DataCenter({ url, account, signer: await store.signer(keyName) });
+    const dc = new DataCenter({ url, account, signer: await store.signer(keyName), transport: transportFor(url) });
     await dc.account();
     localStorage.setItem(SAVED, JSON.stringify({ where: where.value, url: urlInput.value, account, key: keyName }));
     app.home = { url };
@@ -136,7 +146,7 @@ async function enter(dc, url, account) {
   $("connect").hidden = true;
   $("session").hidden = false;
   $("workspace").hidden = false;
-  $("who").textContent = `${account} @ ${url}`;
+  $("who").textContent = `${account} @ ${url}${transportFor(url) === "presigned" ? " (pre-signed URLs)" : ""}`;
   route();
   soon();
   fillSwitcher();
@@ -169,14 +179,13 @@ async function switchDatacenter() {
   const ctx = {
     url: app.datacenters[name] || name,
     account: app.account,
-    note: `Still connected to ${before}. A browser reaches a CloudAPI only through a relay on the page's origin: to manage ${name}, run smartdc-relay --upstream ${app.datacenters[name] || "URL"} and open that relay's panel.`,
+    note: `Still connected to ${before}. To manage ${name} fully, run smartdc-relay --upstream ${app.datacenters[name] || "URL"} and open that relay's panel.`,
   };
   const ok = await activity(app.jobs, `Switching to datacenter ${name}`, async (signal, progress) => {
     // The home datacenter is reached the way the user connected (usually this page's relay);
     // the others at the URL CloudAPI lists for them.
-    const dc = name === app.home.name
-      ? new DataCenter({ url: app.home.url, account: app.account, signer: await store.signer(app.keyName) })
-      : await app.dc.datacenter(name);
+    const url = name === app.home.name ? app.home.url : app.datacenters[name];
+    const dc = new DataCenter({ url, account: app.account, signer: await store.signer(app.keyName), transport: transportFor(url) });
     progress(`connecting to ${dc.url}`);
     await enter(dc, dc.url, app.account);
     return true;

@@ -35,7 +35,7 @@ export function explain(e, { url, account } = {}) {
   const out = { code, message: e?.message ?? String(e), status, requestId: e?.requestId };
   const where = url ? ` at ${url}` : "";
   const plain = {
-    NetworkError: ["Cannot reach CloudAPI", `Nothing answered${where}. Check the address and your network; a browser can reach CloudAPI only through a relay on this page's origin (smartdc-relay).`],
+    NetworkError: ["Cannot reach CloudAPI", `Nothing answered${where}. Check the address and your network; a CloudAPI that does not allow this page's origin is reachable only through a relay (smartdc-relay).`],
     BadGateway: ["The relay cannot reach CloudAPI", "The relay serving this page is running, but the CloudAPI behind it does not answer. Check the relay's --upstream URL."],
     GatewayTimeout: ["CloudAPI did not answer in time", "The relay gave up waiting for CloudAPI. Try again in a moment."],
     InvalidResponse: ["That address does not answer like CloudAPI", `The server${where} sent something that is not CloudAPI's JSON (an HTML page, perhaps a login portal or a wrong URL). Check the CloudAPI URL.`],
@@ -48,6 +48,8 @@ export function explain(e, { url, account } = {}) {
     Timeout: ["That took too long", "The operation did not finish in time; it may still complete. The list keeps updating."],
     Aborted: ["Cancelled", "The wait was cancelled; the operation itself may still complete on the server."],
     JobFailed: ["The job failed on the server", "CloudAPI accepted the request, but the job behind it did not succeed (see the machine's audit log)."],
+    NotSupportedInPresignedMode: ["This needs the relay", "Connected straight to CloudAPI with pre-signed URLs, which cannot carry a request body. Serve the panel with smartdc-relay to create machines and edit tags, metadata or snapshots."],
+    PresignedUrlRejected: ["CloudAPI refused the pre-signed URL", "It may have expired: check this computer's clock, then try again."],
     KeyStoreError: ["The browser's key storage failed", "IndexedDB refused the operation (private browsing or full storage?)."],
   }[code];
   if (plain) [out.title, out.hint] = plain;
@@ -111,6 +113,7 @@ export function dialog({ title, body = [], submit = "OK", danger = false, onSubm
         finish(await onSubmit(form));
       } catch (e) {
         errors.append(errorBox(e, ctx));
+        errors.scrollIntoView({ block: "nearest" });
       } finally {
         ok.disabled = false;
         ok.removeAttribute("aria-busy");

@@ -272,6 +272,7 @@ describe("the panel through the relay", () => {
     assert.equal(m.firewall_enabled, true);
     assert.equal(m.package, target.name);
     assert.equal(await page.locator(".facts dd").nth(2).textContent(), target.name);
+    await page.locator("section[aria-label='Audit log'] td", { hasText: /^resize$/ }).waitFor();
     await shot(page, "rename-resize-firewall");
   });
 

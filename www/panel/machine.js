@@ -179,14 +179,12 @@ export function machineView(app, root, first) {
     id: m.id,
     update(x) {
       if (x.id !== m.id) return;
-      const wasState = m.state;
+      const was = m;
       m = x;
       render();
-      // Jobs end with a state change; the audit log and snapshots then have something new.
-      if (wasState !== x.state) {
-        loadAudit();
-        if (x.state === "deleted") root.prepend(h("p", { class: "notice", role: "status" }, "This machine has been deleted."));
-      }
+      // A finished job changes the state or the `updated` time: the audit log has a new entry.
+      if (was.state !== x.state || was.updated !== x.updated) loadAudit();
+      if (x.state === "deleted" && was.state !== "deleted") root.prepend(h("p", { class: "notice", role: "status" }, "This machine has been deleted."));
     },
   };
 }

@@ -2,8 +2,9 @@
 // playwright-core: the local CloudAPI in faithful CORS mode behind smartdc-wasm/relay, which
 // serves www/ and pkg/. A key file is imported through the form; a machine is provisioned,
 // stopped, started, rebooted, snapshotted, rolled back, tagged and deleted by clicking; the page
-// is reloaded and reconnects with the stored key; errors and bad input show plain words plus
-// CloudAPI's code and request id. Every test saves a screenshot under tests/artifacts/.
+// is reloaded and reconnects with the stored key; the same page talks straight to the simulator
+// with pre-signed URLs; errors and bad input show plain words plus CloudAPI's code and request
+// id. Every test saves a screenshot under tests/artifacts/panel-*.png.
 //   node --test tests/browser/panel.test.mjs      (needs pkg/ built: pkg-template/build)
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";

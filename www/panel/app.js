@@ -16,7 +16,6 @@ const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const app = {
   dc: null,
-  url: "",
   account: "",
   ctx: {},
   // Ms between polls while something is in flight, and between list refreshes otherwise.
@@ -137,7 +136,6 @@ async function connect(ev) {
 async function enter(dc, url, account) {
   const [images, packages, machines] = await Promise.all([dc.images(), dc.packages(), dc.machines()]);
   app.dc = dc;
-  app.url = url;
   app.account = account;
   app.ctx = { url, account };
   app.images = new Map(images.map((i) => [i.id, i]));

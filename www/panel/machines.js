@@ -29,7 +29,7 @@ export function waitArg(app, signal, progress) {
 }
 
 /** Waits until a new machine runs; a failed provision rejects at once instead of timing out. */
-export function waitRunning(app, m, signal, progress) {
+function waitRunning(app, m, signal, progress) {
   return m.waitFor((x) => {
     if (x.state === "failed") throw Object.assign(new Error(`${x.name ?? x.id} failed to provision`), { name: "CloudApiError", code: "JobFailed" });
     return x.state === "running";
@@ -37,7 +37,7 @@ export function waitRunning(app, m, signal, progress) {
 }
 
 /** Every machine action as a visible job. Each resolves with the machine, or undefined on failure. */
-export const act = {
+const act = {
   start: (app, m) => activity(app.jobs, `Starting ${m.name}`, (signal, progress) => m.start(waitArg(app, signal, progress)), app.ctx),
 
   stop: (app, m) => activity(app.jobs, `Stopping ${m.name}`, (signal, progress) => m.stop(waitArg(app, signal, progress)), app.ctx),
@@ -85,7 +85,7 @@ export const act = {
 };
 
 /** "g1.small — 1024 MiB RAM, 25 GiB disk". */
-export function packageLabel(p) {
+function packageLabel(p) {
   return `${p.name} — ${p.memory} MiB RAM, ${Math.round((p.disk ?? 0) / 1024)} GiB disk`;
 }
 

@@ -29,7 +29,7 @@ export function when(iso) {
  * What to tell a person about an error: { title, hint, code, message, status, requestId }.
  * `title` and `hint` are plain language; the rest is CloudAPI's (or the package's) own words.
  */
-export function explain(e, { url, account } = {}) {
+function explain(e, { url, account } = {}) {
   const code = e?.code ?? (e instanceof TypeError ? "TypeError" : "Error");
   const status = e?.statusCode;
   const out = { code, message: e?.message ?? String(e), status, requestId: e?.requestId };

@@ -55,9 +55,12 @@ async function openPanel(base, viewport = { width: 1280, height: 900 }) {
   return p;
 }
 
-/** Fills the connect form; `file` imports a key file, otherwise the stored key is used. */
+/**
+ * Fills the connect form; `file` imports a key file, otherwise the stored key is used. The
+ * CloudAPI is the page's relay unless `where` picks another (the form remembers the last one).
+ */
 async function connect(p, { account = ACCOUNT, file, keyName, where } = {}) {
-  if (where) await p.getByLabel("CloudAPI", { exact: true }).selectOption(where.select);
+  await p.getByLabel("CloudAPI", { exact: true }).selectOption(where?.select ?? `${new URL(p.url()).origin}/cloudapi`);
   if (where?.url) await p.getByLabel("CloudAPI URL").fill(where.url);
   await p.getByLabel("Account").fill(account);
   if (file) {

@@ -450,6 +450,13 @@ describe("bad input: plain words, and the panel stays usable", () => {
     assert.match(await err.textContent(), /did not accept this key/);
     assert.ok((await err.locator(".request-id").textContent()).length > 0, "CloudAPI's request id is shown");
     await shot(p, "key-other-account");
+    // The wrong key stays stored (the account name may be what was wrong); Forget removes it.
+    assert.equal(await p.getByLabel("SSH key").inputValue(), "other");
+    await p.getByRole("button", { name: "Forget" }).click();
+    await p.locator("dialog").getByRole("button", { name: "Forget" }).click();
+    await p.locator("dialog").waitFor({ state: "detached" });
+    const left = await p.getByLabel("SSH key").locator("option").evaluateAll((os) => os.map((o) => o.value));
+    assert.ok(!left.includes("other") && left.includes("work"), left.join());
     await p.close();
   });
 

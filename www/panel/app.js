@@ -223,7 +223,12 @@ async function refresh() {
   const dc = app.dc;
   const status = $("live-status");
   try {
-    const list = await dc.machines();
+    // Why keep the newer copy: a job's poll may have read a machine after this list was sent;
+    // showing the list's older copy would flip the row back (a rename seems undone).
+    const list = (await dc.machines()).map((m) => {
+      const known = app.machines.get(m.id);
+      return known && (known.updated ?? "") > (m.updated ?? "") ? known : m;
+    });
     if (dc !== app.dc) return;
     app.machines = new Map(list.map((m) => [m.id, m]));
     if (app.view?.updateOne) app.view.update(list);

@@ -4,6 +4,7 @@
 //! across an `.await`.
 
 use super::cancel::{AbortSignal, Scope, now_ms};
+use super::collection;
 use super::credentials::{self, Credentials};
 use super::js_error::{OrJs, to_js, type_error};
 use super::machine::{Machine, gone_wire};
@@ -27,6 +28,7 @@ use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use zeroize::Zeroizing;
 
 /// Option names `new DataCenter()` accepts.
@@ -42,6 +44,7 @@ const OPTIONS: &[&str] = &[
     "apiVersion",
     "headers",
     "fetch",
+    "concurrency",
     "timeout",
     "signer",
     "signedHeaders",
@@ -58,6 +61,10 @@ const DEFAULT_TIMEOUT_MS: f64 = 60_000.0;
 const DEFAULT_RETRIES: u32 = 3;
 /// The most retries the `retries` option accepts (each waits up to 20 s).
 const MAX_RETRIES: u32 = 10;
+/// Default number of requests one DataCenter has in flight at once.
+const DEFAULT_CONCURRENCY: usize = 8;
+/// The largest `concurrency` accepted (far above any CloudAPI's throttle).
+const MAX_CONCURRENCY: f64 = 1024.0;
 
 // Why here: the types only this file's methods use; `DataCenterOptions` is declared in
 // mod.rs and TypeScript merges the two interface declarations into one.
@@ -66,17 +73,15 @@ const TS_DATACENTER: &'static str = r#"
 export interface DataCenterOptions {
   /** Automatic retries of idempotent requests on network errors, 408, 429, 502, 503, 504 (jittered exponential backoff, Retry-After honoured) and the one re-sign after a clock-skew rejection; default 3, 0 disables both. */
   retries?: number;
+  /** Most requests in flight at once from this DataCenter (and its Machines); more wait in turn. Default 8; a `datacenter(name)` sibling gets a limit of its own. */
+  concurrency?: number;
 }
-/** An SSH public key of the account (ListKeys). */
-export interface SshKey { name: string; fingerprint: string; key: string; attested?: boolean; multifactor?: string[]; [key: string]: unknown; }
-/** A network or network pool (ListNetworks). */
-export interface Network { id: string; name: string; public: boolean; fabric?: boolean; description?: string; subnet?: string; gateway?: string; [key: string]: unknown; }
 "#;
 
 /// A Triton CloudAPI endpoint with credentials; every method returns a promise.
 #[wasm_bindgen]
 pub struct DataCenter {
-    client: Rc<Client>,
+    pub(crate) client: Rc<Client>,
 }
 
 /// Runs `f` as a promise: resolved with its value, rejected with its (JS `Error`) failure.
@@ -87,7 +92,7 @@ where
     wasm_bindgen_futures::future_to_promise(f)
 }
 
-fn rejected(e: JsValue) -> Promise {
+pub(crate) fn rejected(e: JsValue) -> Promise {
     Promise::reject(&e)
 }
 
@@ -259,18 +264,20 @@ impl DataCenter {
         })
     }
 
-    /// GetImage by UUID.
+    /// GetImage by UUID, or ListImages to resolve `name`, `name@version` (the latest
+    /// published) or a short id; several matches reject with `AmbiguousName`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Image>")]
-    pub fn image(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue) -> Promise {
-        let id = match string_arg(&id, "image(id): id") {
+    pub fn image(
+        &self,
+        #[wasm_bindgen(js_name = "idOrName", unchecked_param_type = "string | Image")]
+        id_or_name: JsValue,
+    ) -> Promise {
+        let id = match ident_arg(&id_or_name, "image(idOrName)") {
             Ok(n) => n,
             Err(e) => return rejected(e),
         };
         let c = self.client.clone();
-        promise(async move {
-            let req = images::get_image(c.account(), &id).or_js()?;
-            c.fetch_json::<HasId>(&req, "an image", None).await.or_js()
-        })
+        promise(async move { collection::find_image(&c, &id).await.or_js() })
     }
 
     /// The seed's ListDatasets: every image, with a local `{ search, fields }`.
@@ -319,16 +326,7 @@ impl DataCenter {
                 .await
                 .or_js()?;
             let list: Array = list.unchecked_into();
-            let typed: Vec<images::Image> = list
-                .iter()
-                .map(|v| images::Image {
-                    id: text(&v, "id").unwrap_or_default(),
-                    name: text(&v, "name"),
-                    version: text(&v, "version"),
-                    urn: text(&v, "urn"),
-                    ..Default::default()
-                })
-                .collect();
+            let typed = collection::image_summaries(&list.iter().collect::<Vec<_>>());
             let picked = images::pick_dataset(&id, typed.clone()).or_js()?;
             let index = typed.iter().position(|i| i.id == picked.id).unwrap_or(0);
             Ok(list.get(index as u32))
@@ -364,7 +362,8 @@ impl DataCenter {
         })
     }
 
-    /// GetPackage by UUID or name (or a package object).
+    /// GetPackage by UUID, or ListPackages to resolve a name or short id (or a package
+    /// object); several matches reject with `AmbiguousName`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Package>")]
     pub fn package(
         &self,
@@ -376,12 +375,7 @@ impl DataCenter {
             Err(e) => return rejected(e),
         };
         let c = self.client.clone();
-        promise(async move {
-            let req = packages::get_package(c.account(), &id).or_js()?;
-            c.fetch_json::<HasName>(&req, "a package", None)
-                .await
-                .or_js()
-        })
+        promise(async move { collection::find_package(&c, &id).await.or_js() })
     }
 
     /// The package flagged `default` (the seed's `default_package()`).
@@ -424,34 +418,14 @@ impl DataCenter {
         )]
         filters: Option<JsValue>,
     ) -> Promise {
-        let parsed =
-            with_filters::<machines::MachineFilters>(filters, "machines(filters)", &["name", "id"]);
-        let (f, search) = match parsed {
+        let (f, search) = match collection::machine_filters(filters, "machines(filters)") {
             Ok(p) => p,
             Err(e) => return rejected(e),
         };
         let c = self.client.clone();
         promise(async move {
-            let out = Array::new();
-            let mut offset = 0u32;
-            loop {
-                let req = machines::list_machines(c.account(), &f, offset, None).or_js()?;
-                let page = c
-                    .fetch_json::<Vec<HasId>>(&req, "a list of machines", None)
-                    .await
-                    .or_js()?;
-                let page: Array = page.unchecked_into();
-                let len = page.length() as usize;
-                let kept: Array = Search::keep(&search, page.into()).unchecked_into();
-                for wire in kept.iter() {
-                    out.push(&Machine::from_wire(c.clone(), wire).or_js()?.into());
-                }
-                match api::next_offset(len, machines::MAX_LIMIT, offset) {
-                    Some(next) => offset = next,
-                    None => break,
-                }
-            }
-            Ok(out.into())
+            let list = collection::Pages::new(c, f, search).machines().await;
+            Ok(list.or_js()?.into())
         })
     }
 
@@ -495,28 +469,43 @@ impl DataCenter {
         })
     }
 
-    /// GetMachine by UUID; a deleted machine resolves with `state: "deleted"`.
+    /// GetMachine by UUID (a deleted machine resolves with `state: "deleted"`), or
+    /// ListMachines to resolve a name or short id; several matches reject with `AmbiguousName`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Machine>")]
-    pub fn machine(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue) -> Promise {
-        let id = match string_arg(&id, "machine(id): id") {
+    pub fn machine(
+        &self,
+        #[wasm_bindgen(
+            js_name = "idOrName",
+            unchecked_param_type = "string | Machine | MachineData"
+        )]
+        id_or_name: JsValue,
+    ) -> Promise {
+        let id = match ident_arg(&id_or_name, "machine(idOrName)") {
             Ok(n) => n,
             Err(e) => return rejected(e),
         };
         let c = self.client.clone();
         promise(async move {
-            let wire = fetch_machine(&c, &id, None).await.or_js()?;
+            let wire = collection::find_machine(&c, &id).await.or_js()?;
             Ok(Machine::from_wire(c, wire).or_js()?.into())
         })
     }
 
-    /// CreateMachine; resolves with the new machine (usually `provisioning`). The POST is
-    /// never blindly re-sent: after an ambiguous failure (no answer, timeout, 5xx) the machine
-    /// is looked up by name (one is generated when none is given) and returned if it exists.
+    /// CreateMachine; resolves with the new machine (usually `provisioning`; with `{ wait }`,
+    /// once it is `running`). The POST is never blindly re-sent: after an ambiguous failure
+    /// (no answer, timeout, 5xx) the machine is looked up by name (one is generated when none
+    /// is given) and returned if it exists.
     #[wasm_bindgen(js_name = createMachine, unchecked_return_type = "Promise<Machine>")]
     pub fn create_machine(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CreateMachineOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ wait?: boolean | PollOptions }")]
+        how: Option<JsValue>,
     ) -> Promise {
+        let wait = match wait_option(how, "createMachine(options, { wait })") {
+            Ok(w) => w,
+            Err(e) => return rejected(e),
+        };
         if options.is_undefined() || options.is_null() {
             return rejected(type_error(
                 "createMachine(options): options are required ({ image, package, … })",
@@ -531,52 +520,25 @@ impl DataCenter {
         let name = opts.name.get_or_insert_with(generated_name).clone();
         let c = self.client.clone();
         promise(async move {
-            let req = machines::create_machine(c.account(), &opts).or_js()?;
-            let started = now_secs(&c);
-            let policy = c.policy();
-            let mut retry_no = 0u32;
-            loop {
-                let err = match c.send(&req, &[], None).await {
-                    Ok(r) => match parse_checked::<HasId>(&r, "the new machine") {
-                        Ok(wire) => return Ok(Machine::from_wire(c, wire).or_js()?.into()),
-                        Err(e) => e,
-                    },
-                    Err(e) => e,
-                };
-                // No answer, or an answer cut short (a truncated 201 reads as InvalidResponse).
-                let no_answer = (err.status_code == 0
-                    && (err.code == codes::NETWORK_ERROR || err.code == codes::TIMEOUT))
-                    || err.code == codes::INVALID_RESPONSE;
-                // A 409 after a re-send: the earlier POST may have taken the name after all.
-                let ambiguous =
-                    no_answer || err.status_code >= 500 || (retry_no > 0 && err.status_code == 409);
-                if !ambiguous {
-                    return Err(to_js(&err));
-                }
-                if let Some(m) = created_by_name(&c, &name, started).await.or_js()? {
-                    return Ok(m);
-                }
-                if err.status_code == 409 {
-                    return Err(to_js(&err));
-                }
-                // Why: no machine has the name, so no POST created one; sending it again cannot
-                // provision twice because CloudAPI refuses a second machine with the same name
-                // (409), which the lookup above then resolves.
-                let Some(wait) = retry::backoff_delay_ms(
-                    &policy,
-                    retry_no,
-                    err.retry_after,
-                    js_sys::Math::random(),
-                ) else {
-                    return Err(to_js(&err));
-                };
-                Scope::new(f64::INFINITY, None)
-                    .or_js()?
-                    .sleep(wait as f64, "createMachine")
-                    .await
-                    .or_js()?;
-                retry_no = retry_no.saturating_add(1);
+            let m = create_once(&c, &opts, &name).await?;
+            let Some(poll) = wait else {
+                return Ok(m.into());
+            };
+            // Why pollWhile: a machine that fails to provision leaves `provisioning` for
+            // `failed` and must not be waited on until the timeout.
+            let done =
+                JsFuture::from(m.poll_while(JsValue::from_str("provisioning"), Some(poll))).await?;
+            let state = Reflect::get(&done, &JsValue::from_str("state"))?.as_string();
+            if state.as_deref() == Some("running") {
+                return Ok(done);
             }
+            Err(to_js(&Error::local(
+                "ProvisioningFailed",
+                format!(
+                    "machine {name} ended in state {} instead of running",
+                    state.as_deref().unwrap_or("unknown")
+                ),
+            )))
         })
     }
 
@@ -733,21 +695,19 @@ impl DataCenter {
         })
     }
 
-    /// GetNetwork by UUID (or a network object).
+    /// GetNetwork by UUID (or a network object), or ListNetworks to resolve a name or short
+    /// id; several matches reject with `AmbiguousName`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Network>")]
     pub fn network(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | Network")] id: JsValue,
     ) -> Promise {
-        let id = match ident_arg(&id, "network(id)") {
+        let id = match ident_arg(&id, "network(idOrName)") {
             Ok(n) => n,
             Err(e) => return rejected(e),
         };
         let c = self.client.clone();
-        promise(async move {
-            let req = networks::get_network(c.account(), &id).or_js()?;
-            c.fetch_json::<HasId>(&req, "a network", None).await.or_js()
-        })
+        promise(async move { collection::find_network(&c, &id).await.or_js() })
     }
 
     /// DeleteImage (your own images only) by UUID or image object; resolves with undefined.
@@ -884,6 +844,85 @@ impl DataCenter {
     }
 }
 
+/// Sends CreateMachine until it is known to have worked (see `createMachine`).
+async fn create_once(
+    c: &Rc<Client>,
+    opts: &machines::CreateMachine,
+    name: &str,
+) -> Result<Machine, JsValue> {
+    let req = machines::create_machine(c.account(), opts).or_js()?;
+    let started = now_secs(c);
+    let policy = c.policy();
+    let mut retry_no = 0u32;
+    loop {
+        let err = match c.send(&req, &[], None).await {
+            Ok(r) => match parse_checked::<HasId>(&r, "the new machine") {
+                Ok(wire) => return Machine::from_wire(c.clone(), wire).or_js(),
+                Err(e) => e,
+            },
+            Err(e) => e,
+        };
+        // No answer, or an answer cut short (a truncated 201 reads as InvalidResponse).
+        let no_answer = (err.status_code == 0
+            && (err.code == codes::NETWORK_ERROR || err.code == codes::TIMEOUT))
+            || err.code == codes::INVALID_RESPONSE;
+        // A 409 after a re-send: the earlier POST may have taken the name after all.
+        let ambiguous =
+            no_answer || err.status_code >= 500 || (retry_no > 0 && err.status_code == 409);
+        if !ambiguous {
+            return Err(to_js(&err));
+        }
+        if let Some(m) = created_by_name(c, name, started).await.or_js()? {
+            return Ok(m);
+        }
+        if err.status_code == 409 {
+            return Err(to_js(&err));
+        }
+        // Why: no machine has the name, so no POST created one; sending it again cannot
+        // provision twice because CloudAPI refuses a second machine with the same name
+        // (409), which the lookup above then resolves.
+        let Some(wait) =
+            retry::backoff_delay_ms(&policy, retry_no, err.retry_after, js_sys::Math::random())
+        else {
+            return Err(to_js(&err));
+        };
+        Scope::new(f64::INFINITY, None)
+            .or_js()?
+            .sleep(wait as f64, "createMachine")
+            .await
+            .or_js()?;
+        retry_no = retry_no.saturating_add(1);
+    }
+}
+
+/// The `{ wait }` argument of a mutating call: `None` (no wait) or the `PollOptions` to
+/// wait with, checked now so bad input rejects before anything is sent.
+fn wait_option(how: Option<JsValue>, what: &'static str) -> Result<Option<JsValue>, JsValue> {
+    let o = Options::new(&how.unwrap_or_default(), what, &["wait"], true)?;
+    let poll = match o.get("wait")? {
+        None => return Ok(None),
+        Some(v) if v.as_bool() == Some(false) => return Ok(None),
+        Some(v) if v.as_bool() == Some(true) => Object::new().into(),
+        Some(v) if v.is_object() && !v.is_function() && !Array::is_array(&v) => v,
+        Some(v) => {
+            return Err(type_error(format!(
+                "{what}: wait must be a boolean or {{ interval, timeout, signal, onProgress }}, got {}",
+                kind(&v)
+            )));
+        }
+    };
+    // Why: called for its checks only; the wait itself runs Machine.pollWhile.
+    super::machine::poll_spec(
+        &JsValue::from_str("provisioning"),
+        &poll,
+        false,
+        "pollWhile",
+        "machine",
+        machines::MACHINE_STATES,
+    )?;
+    Ok(Some(poll))
+}
+
 /// GetMachine, turning a 410 Gone into the deleted machine's wire object.
 pub(crate) async fn fetch_machine(
     c: &Client,
@@ -996,6 +1035,20 @@ fn build(options: &JsValue) -> Result<Client, JsValue> {
         }
     };
 
+    let concurrency = match o.number("concurrency")? {
+        None => DEFAULT_CONCURRENCY,
+        Some(n) if n.fract() == 0.0 && (1.0..=MAX_CONCURRENCY).contains(&n) => {
+            // Why: checked above to be a whole number in 1..=MAX_CONCURRENCY.
+            n as usize
+        }
+        Some(n) => {
+            return Err(type_error(format!(
+                "new DataCenter(options): concurrency must be a whole number from 1 to \
+                 {MAX_CONCURRENCY}, got {n}"
+            )));
+        }
+    };
+
     Ok(Client {
         base_url,
         creds: Rc::new(creds),
@@ -1006,6 +1059,7 @@ fn build(options: &JsValue) -> Result<Client, JsValue> {
         signed_headers,
         retries,
         clock_offset: std::cell::Cell::new(0),
+        limiter: super::transport::Limiter::new(concurrency),
     })
 }
 
@@ -1314,7 +1368,7 @@ fn prepare_raw(
 }
 
 /// An id or name argument: a string, or an object with `id` (or `name`).
-fn ident_arg(v: &JsValue, what: &str) -> Result<String, JsValue> {
+pub(crate) fn ident_arg(v: &JsValue, what: &str) -> Result<String, JsValue> {
     if let Some(s) = v.as_string() {
         return Ok(s);
     }
@@ -1334,13 +1388,13 @@ fn ident_arg(v: &JsValue, what: &str) -> Result<String, JsValue> {
     )))
 }
 
-fn set(obj: &Object, key: &str, value: &JsValue) {
+pub(crate) fn set(obj: &Object, key: &str, value: &JsValue) {
     // Why: setting on a fresh plain object cannot fail.
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
 
 /// A string property of a JS object, if it is a string.
-fn text(v: &JsValue, key: &str) -> Option<String> {
+pub(crate) fn text(v: &JsValue, key: &str) -> Option<String> {
     Reflect::get(v, &JsValue::from_str(key))
         .ok()
         .and_then(|x| x.as_string())
@@ -1355,14 +1409,15 @@ extern "C" {
 
 /// A local search of a list result: items whose `fields` (strings, numbers or booleans)
 /// match `re` are kept, as the seed's `search_dicts` did.
-struct Search {
+#[derive(Clone)]
+pub(crate) struct Search {
     re: RegExp,
     fields: Vec<String>,
 }
 
 impl Search {
     /// `list` (a JS array) filtered by `search`, or unchanged without one.
-    fn keep(search: &Option<Search>, list: JsValue) -> JsValue {
+    pub(crate) fn keep(search: &Option<Search>, list: JsValue) -> JsValue {
         let Some(s) = search else {
             return list;
         };
@@ -1471,7 +1526,7 @@ fn split_search(
 }
 
 /// A list method's options: `{ search, fields }` split off, the rest decoded as its server-side filters.
-fn with_filters<F: serde::de::DeserializeOwned + Default>(
+pub(crate) fn with_filters<F: serde::de::DeserializeOwned + Default>(
     v: Option<JsValue>,
     what: &'static str,
     default_fields: &[&str],
@@ -1527,7 +1582,7 @@ async fn created_by_name(
     c: &Rc<Client>,
     name: &str,
     started: i64,
-) -> Result<Option<JsValue>, Error> {
+) -> Result<Option<Machine>, Error> {
     let f = machines::MachineFilters {
         name: Some(name.to_string()),
         ..Default::default()
@@ -1543,7 +1598,7 @@ async fn created_by_name(
             .filter(|t| t.is_finite());
         let recent = created.is_none_or(|t| t >= (started.saturating_sub(300)) as f64);
         if text(&wire, "name").as_deref() == Some(name) && recent {
-            return Ok(Some(Machine::from_wire(c.clone(), wire)?.into()));
+            return Ok(Some(Machine::from_wire(c.clone(), wire)?));
         }
     }
     Ok(None)

@@ -11,6 +11,7 @@ use super::machine::{Machine, gone_wire};
 use super::options::{Options, from_js, kind, string_arg};
 use super::signer::SignerChoice;
 use super::transport::{Client, HasId, HasName, JsDecoder, RESERVED_HEADERS, parse_checked};
+use super::wait::{WaitOptions, poll_state};
 use crate::api::retry;
 use crate::api::{
     self, account, datacenters, images, keys as key_api, machines, networks, packages,
@@ -21,14 +22,12 @@ use crate::keys;
 use crate::location;
 use crate::request::{Method, Request};
 use crate::response;
-use crate::signing;
 use js_sys::{Array, Object, Promise, Reflect, RegExp, Uint8Array};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use zeroize::Zeroizing;
 
 /// Option names `new DataCenter()` accepts.
@@ -51,6 +50,7 @@ const OPTIONS: &[&str] = &[
     "actAs",
     "agent",
     "retries",
+    "transport",
 ];
 
 /// Default `accept-version`: CloudAPI 9, else 8.
@@ -499,13 +499,14 @@ impl DataCenter {
     pub fn create_machine(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CreateMachineOptions")] options: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "{ wait?: boolean | PollOptions }")]
+        #[wasm_bindgen(unchecked_optional_param_type = "{ wait?: boolean | WaitOptions }")]
         how: Option<JsValue>,
     ) -> Promise {
-        let wait = match wait_option(how, "createMachine(options, { wait })") {
-            Ok(w) => w,
-            Err(e) => return rejected(e),
-        };
+        let wait =
+            match WaitOptions::from_wait_arg(how.as_ref(), "createMachine(options, { wait })") {
+                Ok(w) => w,
+                Err(e) => return rejected(e),
+            };
         if options.is_undefined() || options.is_null() {
             return rejected(type_error(
                 "createMachine(options): options are required ({ image, package, … })",
@@ -526,8 +527,7 @@ impl DataCenter {
             };
             // Why pollWhile: a machine that fails to provision leaves `provisioning` for
             // `failed` and must not be waited on until the timeout.
-            let done =
-                JsFuture::from(m.poll_while(JsValue::from_str("provisioning"), Some(poll))).await?;
+            let done = poll_state(&m.state, &poll, "provisioning", false).await?;
             let state = Reflect::get(&done, &JsValue::from_str("state"))?.as_string();
             if state.as_deref() == Some("running") {
                 return Ok(done);
@@ -737,45 +737,17 @@ impl DataCenter {
         #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let (methods, path, expires, mut query) =
+        let (methods, path, expires, query) =
             match prepare_presign(&methods, &path, &options.unwrap_or_default()) {
                 Ok(p) => p,
                 Err(e) => return rejected(e),
             };
         let c = self.client.clone();
         promise(async move {
-            let creds = &c.creds;
-            if creds.key_id().is_none() || creds.algorithm().is_none() {
-                // Why: a locked key or an agent learns its keyId and algorithm on first use,
-                // and both are part of what a pre-signed URL signs.
-                creds.sign(b"").await.or_js()?;
-            }
-            let (Some(key_id), Some(alg)) = (creds.key_id(), creds.algorithm()) else {
-                return Err(to_js(&Error::local(
-                    credentials::SIGNER_ERROR,
-                    "the signer did not say which keyId and algorithm it uses",
-                )));
-            };
-            let (host, prefix) = host_and_prefix(&c.base_url);
-            let full_path = format!("{prefix}{path}");
-            query.push(("algorithm".into(), alg.as_str().into()));
-            query.push(("expires".into(), expires.to_string()));
-            query.push(("keyId".into(), key_id.clone()));
-            query.push(("method".into(), methods.join(",")));
-            let text = signing::presign_string(&methods, &host, &full_path, &query);
-            let signed = creds.sign(text.as_bytes()).await.or_js()?;
-            if signed.key_id != key_id || signed.algorithm != alg {
-                return Err(to_js(&Error::local(
-                    credentials::SIGNER_ERROR,
-                    "the signer changed keys while pre-signing; try again",
-                )));
-            }
-            let target = signing::presigned_target(&full_path, &query, &signed.signature);
-            let origin = c
-                .base_url
-                .get(..c.base_url.len() - prefix.len())
-                .unwrap_or("");
-            Ok(JsValue::from_str(&format!("{origin}{target}")))
+            let target = super::presigned::sign_target(&c, &methods, &path, query, expires)
+                .await
+                .or_js()?;
+            Ok(JsValue::from_str(&format!("{}{target}", c.base_url)))
         })
     }
 
@@ -893,34 +865,6 @@ async fn create_once(
             .or_js()?;
         retry_no = retry_no.saturating_add(1);
     }
-}
-
-/// The `{ wait }` argument of a mutating call: `None` (no wait) or the `PollOptions` to
-/// wait with, checked now so bad input rejects before anything is sent.
-fn wait_option(how: Option<JsValue>, what: &'static str) -> Result<Option<JsValue>, JsValue> {
-    let o = Options::new(&how.unwrap_or_default(), what, &["wait"], true)?;
-    let poll = match o.get("wait")? {
-        None => return Ok(None),
-        Some(v) if v.as_bool() == Some(false) => return Ok(None),
-        Some(v) if v.as_bool() == Some(true) => Object::new().into(),
-        Some(v) if v.is_object() && !v.is_function() && !Array::is_array(&v) => v,
-        Some(v) => {
-            return Err(type_error(format!(
-                "{what}: wait must be a boolean or {{ interval, timeout, signal, onProgress }}, got {}",
-                kind(&v)
-            )));
-        }
-    };
-    // Why: called for its checks only; the wait itself runs Machine.pollWhile.
-    super::machine::poll_spec(
-        &JsValue::from_str("provisioning"),
-        &poll,
-        false,
-        "pollWhile",
-        "machine",
-        machines::MACHINE_STATES,
-    )?;
-    Ok(Some(poll))
 }
 
 /// GetMachine, turning a 410 Gone into the deleted machine's wire object.
@@ -1060,6 +1004,7 @@ fn build(options: &JsValue) -> Result<Client, JsValue> {
         retries,
         clock_offset: std::cell::Cell::new(0),
         limiter: super::transport::Limiter::new(concurrency),
+        presigned: super::presigned::transport_option(&o)?,
     })
 }
 
@@ -1116,19 +1061,6 @@ pub(crate) fn node_only(what: &str) -> JsValue {
              new DataCenter({{ url, account, privateKey }}) or use a KeyStore"
         ),
     ))
-}
-
-/// The `Host` header fetch sends for `base_url` (default ports dropped) and the URL's path
-/// prefix ("" for a bare origin).
-fn host_and_prefix(base_url: &str) -> (String, &str) {
-    let (scheme, rest) = base_url.split_once("://").unwrap_or(("https", base_url));
-    let (authority, prefix) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    let default_port = if scheme == "http" { ":80" } else { ":443" };
-    let host = authority.strip_suffix(default_port).unwrap_or(authority);
-    (host.to_string(), prefix)
 }
 
 /// Validates `presign(methods, path, { expires, query })`.

@@ -14,6 +14,7 @@ pub mod machine_ext;
 pub mod machine_wait;
 pub mod migrations;
 pub mod options;
+pub mod presigned;
 pub mod signer;
 pub mod snapshot;
 pub mod transport;

@@ -66,6 +66,8 @@ pub struct Client {
     pub clock_offset: Cell<i64>,
     /// The `concurrency` limit on fetches in flight, shared by every call of this client.
     pub limiter: Rc<Limiter>,
+    /// Pre-signed mode: query-string signatures instead of headers (presigned.rs).
+    pub presigned: bool,
 }
 
 /// A FIFO semaphore bounding the fetches in flight to one CloudAPI endpoint (the
@@ -177,6 +179,7 @@ impl Client {
             // throttle is per datacenter), and a fan-out over datacenters must not queue
             // one datacenter's calls behind another's.
             limiter: Limiter::new(self.limiter.max()),
+            presigned: self.presigned,
         }
     }
 
@@ -278,6 +281,9 @@ impl Client {
             headers.retain(|(n, _)| n != "content-type");
             headers.push(("content-type".into(), ct.into()));
         }
+        if self.presigned {
+            return super::presigned::attempt(self, req, &headers, what, scope).await;
+        }
         // Why: browsers silently drop `Date` (a forbidden header); http-signature prefers
         // `x-date` whenever it is present, so it is always sent and signed.
         let secs = ((now_ms() / 1000.0).floor() as i64).saturating_add(self.clock_offset.get());
@@ -295,7 +301,7 @@ impl Client {
                 &signed.signature,
             );
             let r = self
-                .exchange(req, &headers, auth, target, what, scope)
+                .exchange(req, &headers, Some(auth), target, what, scope)
                 .await?;
             // Why: a signer with rotate() (an ssh-agent holding several keys) tries each of
             // its keys until CloudAPI accepts one, as the seed's agent support did.
@@ -311,12 +317,13 @@ impl Client {
         }
     }
 
-    /// One fetch of `req` with `headers` plus `authorization`; reads status, headers, text.
-    async fn exchange(
+    /// One fetch of `req` to `target` with `headers` plus `authorization` (none when
+    /// pre-signed); reads status, headers, text.
+    pub(crate) async fn exchange(
         &self,
         req: &Request,
         headers: &[(String, String)],
-        auth: String,
+        auth: Option<String>,
         target: &str,
         what: &str,
         scope: &Scope,
@@ -326,7 +333,9 @@ impl Client {
         for (k, v) in headers {
             set(&header_obj, k, &JsValue::from_str(v));
         }
-        set(&header_obj, "authorization", &JsValue::from_str(&auth));
+        if let Some(auth) = auth {
+            set(&header_obj, "authorization", &JsValue::from_str(&auth));
+        }
         let init = Object::new();
         set(&init, "method", &JsValue::from_str(req.method.as_str()));
         set(&init, "headers", &header_obj);

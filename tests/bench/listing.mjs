@@ -16,7 +16,7 @@ const MACHINES = Number(values.machines);
 const contenders = [
   ["baseline", "baseline (fetch + crypto.sign)"],
   ["package", "smartdc-wasm machines()"],
-  ["package-each", "smartdc-wasm eachMachine()"],
+  ["package-each", "smartdc-wasm eachMachine() (streamed, none kept)"],
   ...(tritonInstalled() ? [["triton", "node-triton listMachines"]] : []),
 ];
 

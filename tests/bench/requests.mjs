@@ -18,6 +18,7 @@ const contenders = [
   ["baseline", "baseline (fetch + crypto.sign)"],
   ["package", "smartdc-wasm (webcrypto signer)"],
   ["package-rust", "smartdc-wasm (rust signer)"],
+  ["package-node", "smartdc-wasm (crypto.sign signer object)"],
   ...(tritonInstalled() ? [["triton", "node-triton CloudApi"]] : []),
   ["baseline-http", "node:http + crypto.sign"],
 ];

@@ -58,6 +58,18 @@ export function makeKey() {
   return { dir, privatePath, publicPath, keyId: `/${ACCOUNT}/keys/${md5}`, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * A signer object (the package's `signer` option) signing with Node's crypto.sign and a KeyObject
+ * made from the package's keyMaterial(): what a Node-native signer inside the package would cost.
+ */
+export async function nodeSigner(pkg, pem) {
+  const m = pkg.keyMaterial(pem);
+  const key = crypto.createPrivateKey({ key: Buffer.from(m.pkcs8), format: "der", type: "pkcs8" });
+  m.pkcs8.fill(0);
+  const digest = m.algorithm.startsWith("ed25519") ? null : m.algorithm.split("-")[1];
+  return { fingerprint: m.md5, algorithm: m.algorithm, sign: async (data) => crypto.sign(digest, data, key) };
+}
+
 /** Starts the canned server (lib/server.mjs) with `machines` machines; resolves {url, first, stop, get}. */
 export function startServer(key, machines) {
   const child = spawn(process.execPath, [join(HERE, "server.mjs"), "--machines", String(machines), "--account", ACCOUNT, "--public-key", key.publicPath], {

@@ -2,7 +2,8 @@
 //   worker.mjs cpu  <contender> <url> <key> <keyId> - <get|list> <concurrency> <requests> <batches>
 //   worker.mjs list <contender> <url> <key> <keyId>          (every machine, page by page)
 //   worker.mjs cold <contender> <url> <key> <keyId> <machineId>   (one GetMachine, then exit)
-// Contenders: package (default signer), package-rust, package-each (eachMachine), triton
+// Contenders: package (default signer), package-rust, package-node (a signer object over Node's
+// crypto.sign), package-each (eachMachine), triton
 // (node-triton's CloudApi with a smartdc-auth KeyPair from the key file, no ssh-agent), baseline
 // (fetch + crypto.sign), baseline-http (node:http + crypto.sign). Nothing is imported before
 // `make` runs, so cold start includes loading.
@@ -10,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ACCOUNT, machineId, PEER, ROOT } from "./common.mjs";
+import { ACCOUNT, machineId, nodeSigner, PEER, ROOT } from "./common.mjs";
 
 const [mode, contender, url, keyPath, keyId, firstId, ...rest] = process.argv.slice(2);
 
@@ -23,16 +24,20 @@ const [mode, contender, url, keyPath, keyId, firstId, ...rest] = process.argv.sl
 async function make(name) {
   const pem = readFileSync(keyPath, "utf8");
   if (name.startsWith("package")) {
-    const { DataCenter } = await import(pathToFileURL(join(ROOT, "pkg", "index.node.mjs")).href);
-    const signer = name === "package-rust" ? "rust" : undefined;
-    const dc = new DataCenter({ url, account: ACCOUNT, privateKey: pem, ...(signer ? { signer } : {}) });
+    const pkg = await import(pathToFileURL(join(ROOT, "pkg", "index.node.mjs")).href);
+    const options =
+      name === "package-rust" ? { privateKey: pem, signer: "rust" }
+      : name === "package-node" ? { signer: await nodeSigner(pkg, pem) }
+      : { privateKey: pem };
+    const dc = new pkg.DataCenter({ url, account: ACCOUNT, ...options });
     const list =
       name === "package-each"
         ? async () => {
             if (typeof dc.eachMachine !== "function") throw new Error("eachMachine is not in this build");
-            const out = [];
-            for await (const m of dc.eachMachine()) out.push(m);
-            return out;
+            // Streamed as eachMachine is meant to be used: each machine looked at, none kept.
+            let length = 0;
+            for await (const m of dc.eachMachine()) if (m.id) length++;
+            return { length };
           }
         : (tag) => dc.machines(tag === undefined ? undefined : { tags: { bench: tag } });
     return { get: (id) => dc.machine(id), list };

@@ -50,6 +50,7 @@ const OPTIONS: &[&str] = &[
     "actAs",
     "agent",
     "retries",
+    "roles",
     "transport",
 ];
 
@@ -114,9 +115,9 @@ impl DataCenter {
         self.client.base_url.clone()
     }
 
-    /// The sub-user, if any.
-    #[wasm_bindgen(getter)]
-    pub fn user(&self) -> Option<String> {
+    /// The sub-user signing the requests, if any (`user()` is GetUser).
+    #[wasm_bindgen(getter, js_name = subUser)]
+    pub fn sub_user(&self) -> Option<String> {
         self.client.creds.user.clone()
     }
 
@@ -979,6 +980,7 @@ fn build(options: &JsValue) -> Result<Client, JsValue> {
         }
     };
 
+    let roles = super::rbac::roles_option(&o)?;
     let concurrency = match o.number("concurrency")? {
         None => DEFAULT_CONCURRENCY,
         Some(n) if n.fract() == 0.0 && (1.0..=MAX_CONCURRENCY).contains(&n) => {
@@ -1002,6 +1004,7 @@ fn build(options: &JsValue) -> Result<Client, JsValue> {
         timeout_ms,
         signed_headers,
         retries,
+        roles,
         clock_offset: std::cell::Cell::new(0),
         limiter: super::transport::Limiter::new(concurrency),
         presigned: super::presigned::transport_option(&o)?,
@@ -1481,7 +1484,7 @@ fn no_filters(
 }
 
 /// A key's name or fingerprint: a string, or an object with `name` or `fingerprint`.
-fn key_arg(v: &JsValue, what: &str) -> Result<String, JsValue> {
+pub(crate) fn key_arg(v: &JsValue, what: &str) -> Result<String, JsValue> {
     if v.as_string().is_none()
         && v.is_object()
         && let Some(s) = text(v, "name").or_else(|| text(v, "fingerprint"))

@@ -3,6 +3,7 @@
 //! are built, signed and decoded by the sans-IO core.
 
 pub mod agent;
+pub mod body;
 pub mod cancel;
 pub mod credentials;
 pub mod datacenter;

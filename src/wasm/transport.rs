@@ -16,7 +16,6 @@ use js_sys::{Function, Object, Promise, Reflect};
 use serde::de::DeserializeOwned;
 use std::cell::Cell;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -244,6 +243,9 @@ impl Client {
             set(&init, "body", &JsValue::from_str(&body));
         }
         set(&init, "signal", &scope.signal());
+        // Why: a redirect is never followed (another host would get the signed request; the
+        // 302s CloudAPI sends, GetDatacenter and AddNic, are read as answers).
+        set(&init, "redirect", &JsValue::from_str("manual"));
         let url = format!("{}{}", self.base_url, target);
 
         let started = match &self.fetch {
@@ -275,18 +277,20 @@ impl Client {
             )));
         }
         let headers = read_headers(&get(&resp, "headers"));
-        let text_fn = get(&resp, "text").dyn_into::<Function>().map_err(|_| {
-            invalid_response(format!("{what}: the fetch response has no text() method"))
-        })?;
-        let body = text_fn.call0(&resp).map_err(&fail)?;
-        let body = JsFuture::from(Promise::resolve(&body))
-            .await
-            .map_err(&fail)?
-            .as_string()
-            .unwrap_or_default();
+        // Why: checked above to be a whole number in 100..=599.
+        let status = status as u16;
+        if let Some(n) = response::announced_too_large(&headers) {
+            super::body::cancel_body(&resp);
+            return Err(response::body_too_large(what, status, Some(n)));
+        }
+        let body = super::body::read_text(&resp, what, status, &fail).await?;
+        // Why: decoding recurses once per nesting level; a hostile body must not overflow the
+        // wasm stack (a trap would leave the instance unusable). Plain-text answers are raw.
+        if req.accept() != "text/plain" && response::nested_too_deep(&body) {
+            return Err(response::too_deep(what, status));
+        }
         Ok(RawResponse {
-            // Why: checked above to be a whole number in 100..=599.
-            status: status as u16,
+            status,
             headers,
             body,
         })
@@ -376,7 +380,8 @@ fn read_headers(h: &JsValue) -> Vec<(String, String)> {
     out
 }
 
-fn get(obj: &JsValue, key: &str) -> JsValue {
+/// `obj[key]`, `undefined` when absent or when the getter throws.
+pub(crate) fn get(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 

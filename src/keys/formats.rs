@@ -434,3 +434,48 @@ fn pkcs8_encrypted(block: &Pem, passphrase: Option<&[u8]>) -> Result<Secret, Err
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use pkcs8::der::Encode;
+    use pkcs8::der::asn1::OctetStringRef;
+    use pkcs8::pkcs5::{EncryptionScheme, pbes2};
+
+    /// An encrypted PKCS#8 PEM with these scrypt parameters (the ciphertext is never reached).
+    fn scrypt_key(log_n: u32, r: u16, p: u16) -> String {
+        let kdf = pbes2::ScryptParams {
+            salt: pbes2::Salt::try_from(&[7u8; 16][..]).expect("salt"),
+            cost_parameter: 1 << log_n,
+            block_size: r,
+            parallelization: p,
+            key_length: None,
+        };
+        let params = pbes2::Parameters {
+            kdf: kdf.into(),
+            encryption: pbes2::EncryptionScheme::Aes256Cbc { iv: [9u8; 16] },
+        };
+        let info = pkcs8::EncryptedPrivateKeyInfo {
+            encryption_algorithm: EncryptionScheme::Pbes2(params),
+            encrypted_data: OctetStringRef::new(&[0u8; 48]).expect("data"),
+        };
+        let der = info.to_der().expect("der");
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+        format!(
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\n{b64}\n-----END ENCRYPTED PRIVATE KEY-----\n"
+        )
+    }
+
+    #[test]
+    fn scrypt_parallelization_is_capped_by_total_work() {
+        // 1 MiB of memory is fine, but 1 MiB × 65,535 lanes is 64 GiB of mixing (minutes to hours).
+        let e = crate::keys::parse_private_key(&scrypt_key(10, 8, 65535), Some(b"x"))
+            .expect_err("a huge scrypt p must be refused");
+        assert_eq!(e.code, crate::error::codes::UNSUPPORTED_KEY, "{e}");
+        assert!(e.message.contains("too costly"), "{e}");
+        // The same memory with p = 1 passes the cap and fails only on the (wrong) passphrase.
+        let e = crate::keys::parse_private_key(&scrypt_key(10, 8, 1), Some(b"x"))
+            .expect_err("garbage ciphertext");
+        assert_ne!(e.code, crate::error::codes::UNSUPPORTED_KEY, "{e}");
+    }
+}

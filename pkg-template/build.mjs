@@ -5,6 +5,7 @@ import { dirname, join, sep } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { execFileSync } from "node:child_process";
+import { generateModels } from "./models.mjs";
 
 const { values: args } = parseArgs({
   options: { root: { type: "string" }, bindgen: { type: "string" }, out: { type: "string" } },
@@ -37,14 +38,15 @@ const put = (name, text) => writeFileSync(join(staging, name), text);
 copyFileSync(join(args.bindgen, `${NAME}_bg.wasm`), join(staging, `${NAME}_bg.wasm`));
 put(`${NAME}.js`, mustMention(readFileSync(join(args.bindgen, "web", `${NAME}.js`), "utf8"), `${NAME}_bg.wasm`, "the web glue"));
 put(`${NAME}.node.cjs`, mustMention(readFileSync(join(args.bindgen, "nodejs", `${NAME}.js`), "utf8"), `\${__dirname}/${NAME}_bg.wasm`, "the nodejs glue"));
-// The nodejs target's declarations need no DOM lib, so they are the public types for every entry.
-const types = readFileSync(join(args.bindgen, "nodejs", `${NAME}.d.ts`), "utf8");
+// The nodejs target's declarations need no DOM lib, so they are the public types for every entry;
+// the CloudAPI models they name are generated from the Rust models (see models.mjs).
+const types = readFileSync(join(args.bindgen, "nodejs", `${NAME}.d.ts`), "utf8") + generateModels(join(args.root, "src", "api"));
 put(`${NAME}.d.ts`, types);
 put(`${NAME}.node.d.cts`, types);
 
 // Everything else in pkg-template/ ships as it is (entries, keystore.js, node/, relay, bin/),
 // except the build's own tooling.
-const TOOLING = new Set(["build", "build.mjs", "tools.sh", "package.json", "package-lock.json", "README.md", "node_modules"]);
+const TOOLING = new Set(["build", "build.mjs", "models.mjs", "tools.sh", "package.json", "package-lock.json", "README.md", "node_modules"]);
 const templateFiles = readdirSync(template, { recursive: true }).map(String)
   .filter((f) => !TOOLING.has(f.split(sep)[0]) && statSync(join(template, f)).isFile())
   .map((f) => f.split(sep).join("/"))

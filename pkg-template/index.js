@@ -32,3 +32,28 @@ function showFieldsWhenInspected(classes) {
   }
 }
 showFieldsWhenInspected(glue);
+
+// Why: Chromium's console previews only own properties, which for these classes is the pointer,
+// and getters on the prototype are not evaluated. DevTools' custom formatters (Settings →
+// Console → "Custom formatters", the hook Immutable.js and Vue use) print them as
+// `Machine {id, name, state, …}` from toJSON() instead, expandable to every field; toJSON never
+// contains key material. Without the setting this does nothing.
+function showFieldsInDevtools(classes) {
+  const ours = ["DataCenter", "Machine", "Snapshot"].map((n) => classes[n]).filter((c) => typeof c === "function");
+  const mine = (v) => v !== null && typeof v === "object" && ours.some((c) => v instanceof c) && v.__wbg_ptr !== 0;
+  const show = (v) => (typeof v === "string" ? JSON.stringify(v) : Array.isArray(v) ? `[${v.length}]` : v !== null && typeof v === "object" ? "{…}" : String(v));
+  const formatter = {
+    header(v) {
+      if (!mine(v)) return null;
+      const fields = Object.entries(v.toJSON()).map(([k, x]) => `${k}: ${show(x)}`).join(", ");
+      return ["span", {}, `${v.constructor.name} {${fields.length > 240 ? `${fields.slice(0, 240)}…` : fields}}`];
+    },
+    hasBody: (v) => mine(v),
+    body(v) {
+      const rows = Object.entries(v.toJSON()).map(([k, x]) => ["li", {}, `${k}: `, ["object", { object: x }]]);
+      return ["ol", { style: "list-style-type:none;padding-left:1em;margin:0" }, ...rows];
+    },
+  };
+  globalThis.devtoolsFormatters = [...(globalThis.devtoolsFormatters ?? []), formatter];
+}
+showFieldsInDevtools(glue);

@@ -301,6 +301,19 @@ pub fn presign_string(
     )
 }
 
+/// The HOST a pre-signed URL signs for `base_url` (the `Host` header fetch sends: default
+/// ports dropped) and the URL's path prefix ("" for a bare origin), which PATH includes.
+pub fn presign_host_and_prefix(base_url: &str) -> (String, &str) {
+    let (scheme, rest) = base_url.split_once("://").unwrap_or(("https", base_url));
+    let (authority, prefix) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let default_port = if scheme == "http" { ":80" } else { ":443" };
+    let host = authority.strip_suffix(default_port).unwrap_or(authority);
+    (host.to_string(), prefix)
+}
+
 /// The pre-signed request target: `path?<presign_query>&signature=<rfc3986(base64 signature)>`.
 pub fn presigned_target(path: &str, query: &[(String, String)], signature: &[u8]) -> String {
     let sig = base64::engine::general_purpose::STANDARD.encode(signature);
@@ -445,6 +458,29 @@ mod tests {
             presigned_target("/a", &q[2..4], &[0xfb, 0xff]),
             "/a?algorithm=rsa-sha256&expires=1700000000&signature=%2B%2F8%3D"
         );
+    }
+
+    #[test]
+    fn presign_hosts() {
+        let cases = [
+            (
+                "https://us-central-1.api.mnx.io",
+                "us-central-1.api.mnx.io",
+                "",
+            ),
+            ("https://h.example:443", "h.example", ""),
+            ("http://127.0.0.1:80", "127.0.0.1", ""),
+            ("http://127.0.0.1:8080", "127.0.0.1:8080", ""),
+            ("https://h.example:80", "h.example:80", ""),
+            ("http://[::1]:9000/cloudapi", "[::1]:9000", "/cloudapi"),
+        ];
+        for (url, host, prefix) in cases {
+            assert_eq!(
+                presign_host_and_prefix(url),
+                (host.to_string(), prefix),
+                "{url}"
+            );
+        }
     }
 
     #[test]

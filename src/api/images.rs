@@ -1,7 +1,7 @@
 //! Images (datasets before API 8): ListImages, GetImage, DeleteImage, and the seed's
 //! dataset lookups by id or URN (cloudapi.md §4.5).
 
-use super::{Extra, account_path, lenient, quoted, require_name, require_uuid};
+use super::{Extra, ScalarMap, account_path, lenient, quoted, require_name, require_uuid};
 use crate::error::Error;
 use crate::json::Json;
 use crate::request::Request;
@@ -42,7 +42,7 @@ pub struct Image {
     pub files: Option<Json>,
     /// Tags.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Json>,
+    pub tags: Option<ScalarMap>,
     /// Homepage URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub homepage: Option<String>,
@@ -264,7 +264,7 @@ pub struct CreateImage {
     pub acl: Option<Vec<String>>,
     /// Tags.
     #[serde(default)]
-    pub tags: Option<Json>,
+    pub tags: Option<ScalarMap>,
 }
 
 impl CreateImage {

@@ -8,6 +8,7 @@ use crate::request::Request;
 use serde::{Deserialize, Serialize};
 
 /// An SSH public key registered with CloudAPI.
+/// TypeScript: `SshKey`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Key {
     /// Name (defaults to the key comment or the fingerprint).

@@ -2,7 +2,7 @@
 //! machine actions, DeleteMachine (cloudapi.md §4.7).
 
 use super::{
-    Extra, account_path, ident, lenient, quoted, require_name, require_uuid, scalar_map,
+    Extra, ScalarMap, account_path, ident, lenient, quoted, require_name, require_uuid, scalar_map,
     scalar_text,
 };
 use crate::error::Error;
@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_LIMIT: u32 = 1000;
 
 /// States a machine reports.
+/// TypeScript: `MachineStateName`
 pub const MACHINE_STATES: &[&str] = &[
     "provisioning",
     "ready",
@@ -39,6 +40,7 @@ pub const STATE_FILTERS: &[&str] = &[
 ];
 
 /// A machine as CloudAPI returns it; optional fields are absent on older servers or brands.
+/// TypeScript: `MachineData`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Machine {
     /// UUID.
@@ -84,10 +86,10 @@ pub struct Machine {
     pub deletion_protection: Option<bool>,
     /// Customer metadata (values string/number/bool; `credentials` may be an object).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Json>,
+    pub metadata: Option<ScalarMap>,
     /// Tags (values string/number/bool).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Json>,
+    pub tags: Option<ScalarMap>,
     /// Echo of the `credentials` query parameter (a CloudAPI quirk).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Json>,
@@ -111,6 +113,7 @@ pub struct Machine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub networks: Option<Vec<String>>,
     /// NICs (9.10+): `[{mac, ip, primary, gateway, netmask, state, network}]`.
+    /// TypeScript: `Nic[]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nics: Option<Json>,
     /// The primary IP.
@@ -147,6 +150,7 @@ pub struct Machine {
     )]
     pub flexible: Option<bool>,
     /// bhyve disks `[{id, size, block_size, boot?, image?}]`.
+    /// TypeScript: `Disk[]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disks: Option<Json>,
     /// Encrypted compute node.
@@ -258,6 +262,7 @@ pub fn is_private_ip(ip: &str) -> bool {
 #[serde(deny_unknown_fields)]
 pub struct MachineFilters {
     /// `smartmachine` or `virtualmachine` (deprecated).
+    /// TypeScript: `"smartmachine" | "virtualmachine"`
     #[serde(rename = "type", alias = "machine_type", default)]
     pub machine_type: Option<String>,
     /// Brand (joyent, lx, kvm, bhyve…).
@@ -276,6 +281,7 @@ pub struct MachineFilters {
     #[serde(default)]
     pub memory: Option<u64>,
     /// Include destroyed machines (any truthy value).
+    /// TypeScript: `boolean | number`
     #[serde(default)]
     pub tombstone: Option<Json>,
     /// Only docker (true) or non-docker (false) machines.
@@ -285,6 +291,7 @@ pub struct MachineFilters {
     #[serde(default)]
     pub credentials: Option<bool>,
     /// `{name: value}` → `tag.name=value`; the string `"*"` → every tagged machine.
+    /// TypeScript: `Record<string, string | number | boolean> | "*"`
     #[serde(default)]
     pub tags: Option<Json>,
 }
@@ -601,6 +608,7 @@ pub fn validate_machine_name(name: &str) -> Result<&str, Error> {
 }
 
 /// CreateMachine options, with wire names (plus the seed's `bootScript`/`dataset`).
+/// TypeScript: `CreateMachineOptions`
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateMachine {
@@ -608,23 +616,27 @@ pub struct CreateMachine {
     #[serde(default)]
     pub name: Option<String>,
     /// Image UUID, or an image object.
+    /// TypeScript: `string | { id: string }`
     #[serde(default)]
     pub image: Option<Json>,
     /// The seed's name for `image` (a UUID or a dataset object with `id`).
+    /// TypeScript: `string | { id: string }`
     #[serde(default)]
     pub dataset: Option<Json>,
     /// Package UUID or name, or a package object.
+    /// TypeScript: `string | { id?: string; name?: string }`
     #[serde(default)]
     pub package: Option<Json>,
     /// One network UUID, or an array of UUIDs / `{ipv4_uuid, ipv4_ips?}` objects.
+    /// TypeScript: `string | Array<string | { ipv4_uuid: string; ipv4_ips?: string[] }>`
     #[serde(default)]
     pub networks: Option<Json>,
     /// Metadata map (sent flattened as `metadata.<key>`).
     #[serde(default)]
-    pub metadata: Option<Json>,
+    pub metadata: Option<ScalarMap>,
     /// Tags map (sent flattened as `tag.<key>`).
     #[serde(default)]
-    pub tags: Option<Json>,
+    pub tags: Option<ScalarMap>,
     /// Script run at boot (sent as `metadata.user-script`).
     #[serde(rename = "bootScript", alias = "boot_script", default)]
     pub boot_script: Option<String>,
@@ -641,6 +653,7 @@ pub struct CreateMachine {
     #[serde(default)]
     pub encrypted: Option<bool>,
     /// `kvm` or `bhyve` when the image allows both (9.9+).
+    /// TypeScript: `"kvm" | "bhyve"`
     #[serde(default)]
     pub brand: Option<String>,
     /// bhyve boot ROM (`bios`, `uefi`).
@@ -653,12 +666,15 @@ pub struct CreateMachine {
     #[serde(default)]
     pub affinity: Option<Vec<String>>,
     /// Deprecated `{strict, near, far}` placement hints.
+    /// TypeScript: `Record<string, unknown>`
     #[serde(default)]
     pub locality: Option<Json>,
     /// `[{name, type, mode, mountpoint}]` volumes to mount.
+    /// TypeScript: `Array<{ name: string; type?: string; mode?: "rw" | "ro"; mountpoint: string }>`
     #[serde(default)]
     pub volumes: Option<Json>,
     /// bhyve flexible disks `[{size, boot?, image?, block_size?}]`.
+    /// TypeScript: `Array<{ size?: number | "remaining"; boot?: boolean; image?: string; block_size?: number }>`
     #[serde(default)]
     pub disks: Option<Json>,
 }

@@ -47,6 +47,10 @@ use std::collections::BTreeMap;
 /// Unknown fields of a model, kept so newer servers' data survives a round trip.
 pub type Extra = BTreeMap<String, Json>;
 
+/// Tags or metadata: a map whose values are strings, numbers or booleans.
+/// TypeScript: `Record<string, string | number | boolean>`
+pub type ScalarMap = Json;
+
 /// Whether `s` is a UUID in the 8-4-4-4-12 hex form.
 pub fn is_uuid(s: &str) -> bool {
     let b = s.as_bytes();

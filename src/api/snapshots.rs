@@ -7,11 +7,13 @@ use crate::request::Request;
 use serde::{Deserialize, Serialize};
 
 /// States a snapshot reports.
+/// TypeScript: `SnapshotStateName`
 pub const SNAPSHOT_STATES: &[&str] = &[
     "queued", "running", "created", "failed", "canceled", "deleted",
 ];
 
 /// A machine snapshot.
+/// TypeScript: `SnapshotData`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Snapshot {
     /// Name.

@@ -1,6 +1,8 @@
 //! Volumes (NFS shared storage; experimental, operator-enabled; cloudapi.md §4.16).
 
-use super::{Extra, account_path, lenient, quoted, require_name, require_uuid, scalar_map};
+use super::{
+    Extra, ScalarMap, account_path, lenient, quoted, require_name, require_uuid, scalar_map,
+};
 use crate::error::Error;
 use crate::json::Json;
 use crate::request::Request;
@@ -35,7 +37,7 @@ pub struct Volume {
     pub refs: Option<Vec<String>>,
     /// Tags.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Json>,
+    pub tags: Option<ScalarMap>,
     /// Size in MiB.
     #[serde(
         default,
@@ -115,7 +117,7 @@ pub struct CreateVolume {
     pub affinity: Option<Vec<String>>,
     /// Tags.
     #[serde(default)]
-    pub tags: Option<Json>,
+    pub tags: Option<ScalarMap>,
 }
 
 fn volume_name(n: &str) -> Result<&str, Error> {

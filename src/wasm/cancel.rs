@@ -156,6 +156,18 @@ impl Scope {
             None => Ok(()),
         }
     }
+
+    /// Awaits `promise`, waking early when the scope ends: `resolve` (the promise's own
+    /// resolver) is registered as the signal's abort listener for the duration.
+    pub async fn until(&self, promise: Promise, resolve: &Function) {
+        let signal = self.signal();
+        signal.add_event_listener("abort", resolve);
+        if !signal.is_aborted() {
+            // Why: the promise only ever resolves (its resolver is all that is handed out).
+            let _ = JsFuture::from(promise).await;
+        }
+        signal.remove_event_listener("abort", resolve);
+    }
 }
 
 /// Clears a sleep's timer and abort listener before its closure is dropped, so JS can never

@@ -4,12 +4,14 @@
 //! across an `.await`.
 
 use super::cancel::{AbortSignal, Scope, now_ms};
+use super::collection;
 use super::credentials::{self, Credentials};
 use super::js_error::{OrJs, to_js, type_error};
 use super::machine::{Machine, gone_wire};
 use super::options::{Options, from_js, kind, string_arg};
 use super::signer::SignerChoice;
 use super::transport::{Client, HasId, HasName, JsDecoder, RESERVED_HEADERS, parse_checked};
+use super::wait::{WaitOptions, poll_state};
 use crate::api::retry;
 use crate::api::{
     self, account, datacenters, images, keys as key_api, machines, networks, packages,
@@ -20,7 +22,6 @@ use crate::keys;
 use crate::location;
 use crate::request::{Method, Request};
 use crate::response;
-use crate::signing;
 use js_sys::{Array, Object, Promise, Reflect, RegExp, Uint8Array};
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -42,12 +43,14 @@ const OPTIONS: &[&str] = &[
     "apiVersion",
     "headers",
     "fetch",
+    "concurrency",
     "timeout",
     "signer",
     "signedHeaders",
     "actAs",
     "agent",
     "retries",
+    "transport",
 ];
 
 /// Default `accept-version`: CloudAPI 9, else 8.
@@ -58,6 +61,10 @@ const DEFAULT_TIMEOUT_MS: f64 = 60_000.0;
 const DEFAULT_RETRIES: u32 = 3;
 /// The most retries the `retries` option accepts (each waits up to 20 s).
 const MAX_RETRIES: u32 = 10;
+/// Default number of requests one DataCenter has in flight at once.
+const DEFAULT_CONCURRENCY: usize = 8;
+/// The largest `concurrency` accepted (far above any CloudAPI's throttle).
+const MAX_CONCURRENCY: f64 = 1024.0;
 
 // Why here: the types only this file's methods use; `DataCenterOptions` is declared in
 // mod.rs and TypeScript merges the two interface declarations into one.
@@ -66,17 +73,15 @@ const TS_DATACENTER: &'static str = r#"
 export interface DataCenterOptions {
   /** Automatic retries of idempotent requests on network errors, 408, 429, 502, 503, 504 (jittered exponential backoff, Retry-After honoured) and the one re-sign after a clock-skew rejection; default 3, 0 disables both. */
   retries?: number;
+  /** Most requests in flight at once from this DataCenter (and its Machines); more wait in turn. Default 8; a `datacenter(name)` sibling gets a limit of its own. */
+  concurrency?: number;
 }
-/** An SSH public key of the account (ListKeys). */
-export interface SshKey { name: string; fingerprint: string; key: string; attested?: boolean; multifactor?: string[]; [key: string]: unknown; }
-/** A network or network pool (ListNetworks). */
-export interface Network { id: string; name: string; public: boolean; fabric?: boolean; description?: string; subnet?: string; gateway?: string; [key: string]: unknown; }
 "#;
 
 /// A Triton CloudAPI endpoint with credentials; every method returns a promise.
 #[wasm_bindgen]
 pub struct DataCenter {
-    client: Rc<Client>,
+    pub(crate) client: Rc<Client>,
 }
 
 /// Runs `f` as a promise: resolved with its value, rejected with its (JS `Error`) failure.
@@ -87,7 +92,7 @@ where
     wasm_bindgen_futures::future_to_promise(f)
 }
 
-fn rejected(e: JsValue) -> Promise {
+pub(crate) fn rejected(e: JsValue) -> Promise {
     Promise::reject(&e)
 }
 
@@ -259,18 +264,20 @@ impl DataCenter {
         })
     }
 
-    /// GetImage by UUID.
+    /// GetImage by UUID, or ListImages to resolve `name`, `name@version` (the latest
+    /// published) or a short id; several matches reject with `AmbiguousName`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Image>")]
-    pub fn image(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue) -> Promise {
-        let id = match string_arg(&id, "image(id): id") {
+    pub fn image(
+        &self,
+        #[wasm_bindgen(js_name = "idOrName", unchecked_param_type = "string | Image")]
+        id_or_name: JsValue,
+    ) -> Promise {
+        let id = match ident_arg(&id_or_name, "image(idOrName)") {
             Ok(n) => n,
             Err(e) => return rejected(e),
         };
         let c = self.client.clone();
-        promise(async move {
-            let req = images::get_image(c.account(), &id).or_js()?;
-            c.fetch_json::<HasId>(&req, "an image", None).await.or_js()
-        })
+        promise(async move { collection::find_image(&c, &id).await.or_js() })
     }
 
     /// The seed's ListDatasets: every image, with a local `{ search, fields }`.
@@ -319,16 +326,7 @@ impl DataCenter {
                 .await
                 .or_js()?;
             let list: Array = list.unchecked_into();
-            let typed: Vec<images::Image> = list
-                .iter()
-                .map(|v| images::Image {
-                    id: text(&v, "id").unwrap_or_default(),
-                    name: text(&v, "name"),
-                    version: text(&v, "version"),
-                    urn: text(&v, "urn"),
-                    ..Default::default()
-                })
-                .collect();
+            let typed = collection::image_summaries(&list.iter().collect::<Vec<_>>());
             let picked = images::pick_dataset(&id, typed.clone()).or_js()?;
             let index = typed.iter().position(|i| i.id == picked.id).unwrap_or(0);
             Ok(list.get(index as u32))
@@ -364,7 +362,8 @@ impl DataCenter {
         })
     }
 
-    /// GetPackage by UUID or name (or a package object).
+    /// GetPackage by UUID, or ListPackages to resolve a name or short id (or a package
+    /// object); several matches reject with `AmbiguousName`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Package>")]
     pub fn package(
         &self,
@@ -376,12 +375,7 @@ impl DataCenter {
             Err(e) => return rejected(e),
         };
         let c = self.client.clone();
-        promise(async move {
-            let req = packages::get_package(c.account(), &id).or_js()?;
-            c.fetch_json::<HasName>(&req, "a package", None)
-                .await
-                .or_js()
-        })
+        promise(async move { collection::find_package(&c, &id).await.or_js() })
     }
 
     /// The package flagged `default` (the seed's `default_package()`).
@@ -424,34 +418,14 @@ impl DataCenter {
         )]
         filters: Option<JsValue>,
     ) -> Promise {
-        let parsed =
-            with_filters::<machines::MachineFilters>(filters, "machines(filters)", &["name", "id"]);
-        let (f, search) = match parsed {
+        let (f, search) = match collection::machine_filters(filters, "machines(filters)") {
             Ok(p) => p,
             Err(e) => return rejected(e),
         };
         let c = self.client.clone();
         promise(async move {
-            let out = Array::new();
-            let mut offset = 0u32;
-            loop {
-                let req = machines::list_machines(c.account(), &f, offset, None).or_js()?;
-                let page = c
-                    .fetch_json::<Vec<HasId>>(&req, "a list of machines", None)
-                    .await
-                    .or_js()?;
-                let page: Array = page.unchecked_into();
-                let len = page.length() as usize;
-                let kept: Array = Search::keep(&search, page.into()).unchecked_into();
-                for wire in kept.iter() {
-                    out.push(&Machine::from_wire(c.clone(), wire).or_js()?.into());
-                }
-                match api::next_offset(len, machines::MAX_LIMIT, offset) {
-                    Some(next) => offset = next,
-                    None => break,
-                }
-            }
-            Ok(out.into())
+            let list = collection::Pages::new(c, f, search).machines().await;
+            Ok(list.or_js()?.into())
         })
     }
 
@@ -495,28 +469,44 @@ impl DataCenter {
         })
     }
 
-    /// GetMachine by UUID; a deleted machine resolves with `state: "deleted"`.
+    /// GetMachine by UUID (a deleted machine resolves with `state: "deleted"`), or
+    /// ListMachines to resolve a name or short id; several matches reject with `AmbiguousName`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Machine>")]
-    pub fn machine(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue) -> Promise {
-        let id = match string_arg(&id, "machine(id): id") {
+    pub fn machine(
+        &self,
+        #[wasm_bindgen(
+            js_name = "idOrName",
+            unchecked_param_type = "string | Machine | MachineData"
+        )]
+        id_or_name: JsValue,
+    ) -> Promise {
+        let id = match ident_arg(&id_or_name, "machine(idOrName)") {
             Ok(n) => n,
             Err(e) => return rejected(e),
         };
         let c = self.client.clone();
         promise(async move {
-            let wire = fetch_machine(&c, &id, None).await.or_js()?;
+            let wire = collection::find_machine(&c, &id).await.or_js()?;
             Ok(Machine::from_wire(c, wire).or_js()?.into())
         })
     }
 
-    /// CreateMachine; resolves with the new machine (usually `provisioning`). The POST is
-    /// never blindly re-sent: after an ambiguous failure (no answer, timeout, 5xx) the machine
-    /// is looked up by name (one is generated when none is given) and returned if it exists.
+    /// CreateMachine; resolves with the new machine (usually `provisioning`; with `{ wait }`,
+    /// once it is `running`). The POST is never blindly re-sent: after an ambiguous failure
+    /// (no answer, timeout, 5xx) the machine is looked up by name (one is generated when none
+    /// is given) and returned if it exists.
     #[wasm_bindgen(js_name = createMachine, unchecked_return_type = "Promise<Machine>")]
     pub fn create_machine(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CreateMachineOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ wait?: boolean | WaitOptions }")]
+        how: Option<JsValue>,
     ) -> Promise {
+        let wait =
+            match WaitOptions::from_wait_arg(how.as_ref(), "createMachine(options, { wait })") {
+                Ok(w) => w,
+                Err(e) => return rejected(e),
+            };
         if options.is_undefined() || options.is_null() {
             return rejected(type_error(
                 "createMachine(options): options are required ({ image, package, … })",
@@ -531,52 +521,24 @@ impl DataCenter {
         let name = opts.name.get_or_insert_with(generated_name).clone();
         let c = self.client.clone();
         promise(async move {
-            let req = machines::create_machine(c.account(), &opts).or_js()?;
-            let started = now_secs(&c);
-            let policy = c.policy();
-            let mut retry_no = 0u32;
-            loop {
-                let err = match c.send(&req, &[], None).await {
-                    Ok(r) => match parse_checked::<HasId>(&r, "the new machine") {
-                        Ok(wire) => return Ok(Machine::from_wire(c, wire).or_js()?.into()),
-                        Err(e) => e,
-                    },
-                    Err(e) => e,
-                };
-                // No answer, or an answer cut short (a truncated 201 reads as InvalidResponse).
-                let no_answer = (err.status_code == 0
-                    && (err.code == codes::NETWORK_ERROR || err.code == codes::TIMEOUT))
-                    || err.code == codes::INVALID_RESPONSE;
-                // A 409 after a re-send: the earlier POST may have taken the name after all.
-                let ambiguous =
-                    no_answer || err.status_code >= 500 || (retry_no > 0 && err.status_code == 409);
-                if !ambiguous {
-                    return Err(to_js(&err));
-                }
-                if let Some(m) = created_by_name(&c, &name, started).await.or_js()? {
-                    return Ok(m);
-                }
-                if err.status_code == 409 {
-                    return Err(to_js(&err));
-                }
-                // Why: no machine has the name, so no POST created one; sending it again cannot
-                // provision twice because CloudAPI refuses a second machine with the same name
-                // (409), which the lookup above then resolves.
-                let Some(wait) = retry::backoff_delay_ms(
-                    &policy,
-                    retry_no,
-                    err.retry_after,
-                    js_sys::Math::random(),
-                ) else {
-                    return Err(to_js(&err));
-                };
-                Scope::new(f64::INFINITY, None)
-                    .or_js()?
-                    .sleep(wait as f64, "createMachine")
-                    .await
-                    .or_js()?;
-                retry_no = retry_no.saturating_add(1);
+            let m = create_once(&c, &opts, &name).await?;
+            let Some(poll) = wait else {
+                return Ok(m.into());
+            };
+            // Why pollWhile: a machine that fails to provision leaves `provisioning` for
+            // `failed` and must not be waited on until the timeout.
+            let done = poll_state(&m.state, &poll, "provisioning", false).await?;
+            let state = Reflect::get(&done, &JsValue::from_str("state"))?.as_string();
+            if state.as_deref() == Some("running") {
+                return Ok(done);
             }
+            Err(to_js(&Error::local(
+                "ProvisioningFailed",
+                format!(
+                    "machine {name} ended in state {} instead of running",
+                    state.as_deref().unwrap_or("unknown")
+                ),
+            )))
         })
     }
 
@@ -733,21 +695,19 @@ impl DataCenter {
         })
     }
 
-    /// GetNetwork by UUID (or a network object).
+    /// GetNetwork by UUID (or a network object), or ListNetworks to resolve a name or short
+    /// id; several matches reject with `AmbiguousName`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Network>")]
     pub fn network(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | Network")] id: JsValue,
     ) -> Promise {
-        let id = match ident_arg(&id, "network(id)") {
+        let id = match ident_arg(&id, "network(idOrName)") {
             Ok(n) => n,
             Err(e) => return rejected(e),
         };
         let c = self.client.clone();
-        promise(async move {
-            let req = networks::get_network(c.account(), &id).or_js()?;
-            c.fetch_json::<HasId>(&req, "a network", None).await.or_js()
-        })
+        promise(async move { collection::find_network(&c, &id).await.or_js() })
     }
 
     /// DeleteImage (your own images only) by UUID or image object; resolves with undefined.
@@ -777,45 +737,17 @@ impl DataCenter {
         #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let (methods, path, expires, mut query) =
+        let (methods, path, expires, query) =
             match prepare_presign(&methods, &path, &options.unwrap_or_default()) {
                 Ok(p) => p,
                 Err(e) => return rejected(e),
             };
         let c = self.client.clone();
         promise(async move {
-            let creds = &c.creds;
-            if creds.key_id().is_none() || creds.algorithm().is_none() {
-                // Why: a locked key or an agent learns its keyId and algorithm on first use,
-                // and both are part of what a pre-signed URL signs.
-                creds.sign(b"").await.or_js()?;
-            }
-            let (Some(key_id), Some(alg)) = (creds.key_id(), creds.algorithm()) else {
-                return Err(to_js(&Error::local(
-                    credentials::SIGNER_ERROR,
-                    "the signer did not say which keyId and algorithm it uses",
-                )));
-            };
-            let (host, prefix) = host_and_prefix(&c.base_url);
-            let full_path = format!("{prefix}{path}");
-            query.push(("algorithm".into(), alg.as_str().into()));
-            query.push(("expires".into(), expires.to_string()));
-            query.push(("keyId".into(), key_id.clone()));
-            query.push(("method".into(), methods.join(",")));
-            let text = signing::presign_string(&methods, &host, &full_path, &query);
-            let signed = creds.sign(text.as_bytes()).await.or_js()?;
-            if signed.key_id != key_id || signed.algorithm != alg {
-                return Err(to_js(&Error::local(
-                    credentials::SIGNER_ERROR,
-                    "the signer changed keys while pre-signing; try again",
-                )));
-            }
-            let target = signing::presigned_target(&full_path, &query, &signed.signature);
-            let origin = c
-                .base_url
-                .get(..c.base_url.len() - prefix.len())
-                .unwrap_or("");
-            Ok(JsValue::from_str(&format!("{origin}{target}")))
+            let target = super::presigned::sign_target(&c, &methods, &path, query, expires)
+                .await
+                .or_js()?;
+            Ok(JsValue::from_str(&format!("{}{target}", c.base_url)))
         })
     }
 
@@ -881,6 +813,57 @@ impl DataCenter {
             set(&out, "body", &body);
             Ok(out.into())
         })
+    }
+}
+
+/// Sends CreateMachine until it is known to have worked (see `createMachine`).
+async fn create_once(
+    c: &Rc<Client>,
+    opts: &machines::CreateMachine,
+    name: &str,
+) -> Result<Machine, JsValue> {
+    let req = machines::create_machine(c.account(), opts).or_js()?;
+    let started = now_secs(c);
+    let policy = c.policy();
+    let mut retry_no = 0u32;
+    loop {
+        let err = match c.send(&req, &[], None).await {
+            Ok(r) => match parse_checked::<HasId>(&r, "the new machine") {
+                Ok(wire) => return Machine::from_wire(c.clone(), wire).or_js(),
+                Err(e) => e,
+            },
+            Err(e) => e,
+        };
+        // No answer, or an answer cut short (a truncated 201 reads as InvalidResponse).
+        let no_answer = (err.status_code == 0
+            && (err.code == codes::NETWORK_ERROR || err.code == codes::TIMEOUT))
+            || err.code == codes::INVALID_RESPONSE;
+        // A 409 after a re-send: the earlier POST may have taken the name after all.
+        let ambiguous =
+            no_answer || err.status_code >= 500 || (retry_no > 0 && err.status_code == 409);
+        if !ambiguous {
+            return Err(to_js(&err));
+        }
+        if let Some(m) = created_by_name(c, name, started).await.or_js()? {
+            return Ok(m);
+        }
+        if err.status_code == 409 {
+            return Err(to_js(&err));
+        }
+        // Why: no machine has the name, so no POST created one; sending it again cannot
+        // provision twice because CloudAPI refuses a second machine with the same name
+        // (409), which the lookup above then resolves.
+        let Some(wait) =
+            retry::backoff_delay_ms(&policy, retry_no, err.retry_after, js_sys::Math::random())
+        else {
+            return Err(to_js(&err));
+        };
+        Scope::new(f64::INFINITY, None)
+            .or_js()?
+            .sleep(wait as f64, "createMachine")
+            .await
+            .or_js()?;
+        retry_no = retry_no.saturating_add(1);
     }
 }
 
@@ -996,6 +979,20 @@ fn build(options: &JsValue) -> Result<Client, JsValue> {
         }
     };
 
+    let concurrency = match o.number("concurrency")? {
+        None => DEFAULT_CONCURRENCY,
+        Some(n) if n.fract() == 0.0 && (1.0..=MAX_CONCURRENCY).contains(&n) => {
+            // Why: checked above to be a whole number in 1..=MAX_CONCURRENCY.
+            n as usize
+        }
+        Some(n) => {
+            return Err(type_error(format!(
+                "new DataCenter(options): concurrency must be a whole number from 1 to \
+                 {MAX_CONCURRENCY}, got {n}"
+            )));
+        }
+    };
+
     Ok(Client {
         base_url,
         creds: Rc::new(creds),
@@ -1006,6 +1003,8 @@ fn build(options: &JsValue) -> Result<Client, JsValue> {
         signed_headers,
         retries,
         clock_offset: std::cell::Cell::new(0),
+        limiter: super::transport::Limiter::new(concurrency),
+        presigned: super::presigned::transport_option(&o)?,
     })
 }
 
@@ -1062,19 +1061,6 @@ pub(crate) fn node_only(what: &str) -> JsValue {
              new DataCenter({{ url, account, privateKey }}) or use a KeyStore"
         ),
     ))
-}
-
-/// The `Host` header fetch sends for `base_url` (default ports dropped) and the URL's path
-/// prefix ("" for a bare origin).
-fn host_and_prefix(base_url: &str) -> (String, &str) {
-    let (scheme, rest) = base_url.split_once("://").unwrap_or(("https", base_url));
-    let (authority, prefix) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    let default_port = if scheme == "http" { ":80" } else { ":443" };
-    let host = authority.strip_suffix(default_port).unwrap_or(authority);
-    (host.to_string(), prefix)
 }
 
 /// Validates `presign(methods, path, { expires, query })`.
@@ -1314,7 +1300,7 @@ fn prepare_raw(
 }
 
 /// An id or name argument: a string, or an object with `id` (or `name`).
-fn ident_arg(v: &JsValue, what: &str) -> Result<String, JsValue> {
+pub(crate) fn ident_arg(v: &JsValue, what: &str) -> Result<String, JsValue> {
     if let Some(s) = v.as_string() {
         return Ok(s);
     }
@@ -1334,13 +1320,13 @@ fn ident_arg(v: &JsValue, what: &str) -> Result<String, JsValue> {
     )))
 }
 
-fn set(obj: &Object, key: &str, value: &JsValue) {
+pub(crate) fn set(obj: &Object, key: &str, value: &JsValue) {
     // Why: setting on a fresh plain object cannot fail.
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
 
 /// A string property of a JS object, if it is a string.
-fn text(v: &JsValue, key: &str) -> Option<String> {
+pub(crate) fn text(v: &JsValue, key: &str) -> Option<String> {
     Reflect::get(v, &JsValue::from_str(key))
         .ok()
         .and_then(|x| x.as_string())
@@ -1355,14 +1341,15 @@ extern "C" {
 
 /// A local search of a list result: items whose `fields` (strings, numbers or booleans)
 /// match `re` are kept, as the seed's `search_dicts` did.
-struct Search {
+#[derive(Clone)]
+pub(crate) struct Search {
     re: RegExp,
     fields: Vec<String>,
 }
 
 impl Search {
     /// `list` (a JS array) filtered by `search`, or unchanged without one.
-    fn keep(search: &Option<Search>, list: JsValue) -> JsValue {
+    pub(crate) fn keep(search: &Option<Search>, list: JsValue) -> JsValue {
         let Some(s) = search else {
             return list;
         };
@@ -1471,7 +1458,7 @@ fn split_search(
 }
 
 /// A list method's options: `{ search, fields }` split off, the rest decoded as its server-side filters.
-fn with_filters<F: serde::de::DeserializeOwned + Default>(
+pub(crate) fn with_filters<F: serde::de::DeserializeOwned + Default>(
     v: Option<JsValue>,
     what: &'static str,
     default_fields: &[&str],
@@ -1527,7 +1514,7 @@ async fn created_by_name(
     c: &Rc<Client>,
     name: &str,
     started: i64,
-) -> Result<Option<JsValue>, Error> {
+) -> Result<Option<Machine>, Error> {
     let f = machines::MachineFilters {
         name: Some(name.to_string()),
         ..Default::default()
@@ -1543,7 +1530,7 @@ async fn created_by_name(
             .filter(|t| t.is_finite());
         let recent = created.is_none_or(|t| t >= (started.saturating_sub(300)) as f64);
         if text(&wire, "name").as_deref() == Some(name) && recent {
-            return Ok(Some(Machine::from_wire(c.clone(), wire)?.into()));
+            return Ok(Some(Machine::from_wire(c.clone(), wire)?));
         }
     }
     Ok(None)

@@ -3,40 +3,36 @@
 //! and waiters. Copies returned by `refresh()`/`pollUntil()` share one state, so every handle
 //! on a machine sees its latest data.
 
-use super::cancel::{AbortSignal, Scope};
 use super::datacenter::{fetch_machine, promise};
 use super::js_error::{OrJs, invalid_response, json_to_js, to_js, type_error};
-use super::options::{Options, kind, string_arg};
+use super::machine_wait::{Expect, audit_baseline, wait_audit, wait_field, wait_map};
+use super::options::{kind, string_arg};
 use super::snapshot::Snapshot;
 use super::transport::{Client, HasId, HasName};
+use super::wait::{WaitOptions, poll_state};
 use crate::api::machines::{self, MachineAction};
 use crate::api::{self, metadata, snapshots, tags};
-use crate::error::{Error, codes};
+use crate::error::Error;
 use crate::json::Json;
 use crate::request::Request;
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Object, Promise, Reflect};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-/// Default interval between polls (jittered ±20 % so many waiters do not poll in step).
-const DEFAULT_INTERVAL_MS: f64 = 2_500.0;
-/// Default deadline of a wait.
-const DEFAULT_WAIT_TIMEOUT_MS: f64 = 600_000.0;
-
 /// One machine's data, shared by every handle on it (and by its snapshots).
 pub(crate) struct State {
     pub(crate) client: Rc<Client>,
     pub(crate) id: String,
-    wire: RefCell<JsValue>,
+    pub(crate) wire: RefCell<JsValue>,
 }
 
 /// A machine (instance); getters read the latest data CloudAPI returned.
 #[wasm_bindgen]
 pub struct Machine {
-    state: Rc<State>,
+    pub(crate) state: Rc<State>,
 }
 
 /// The wire object for a machine CloudAPI answered 410 Gone for (body: the machine, or its
@@ -115,9 +111,7 @@ struct IpFields {
 }
 
 fn current_state(state: &State) -> Option<String> {
-    Reflect::get(&state.wire.borrow(), &JsValue::from_str("state"))
-        .ok()
-        .and_then(|v| v.as_string())
+    get(&state.wire.borrow(), "state").as_string()
 }
 
 fn strings(v: Vec<String>) -> JsValue {
@@ -174,11 +168,6 @@ impl Machine {
     pub fn memory(&self) -> JsValue {
         self.field("memory")
     }
-    /// Disk in MiB.
-    #[wasm_bindgen(getter, unchecked_return_type = "number | undefined")]
-    pub fn disk(&self) -> JsValue {
-        self.field("disk")
-    }
     /// Every IP address.
     #[wasm_bindgen(getter, unchecked_return_type = "string[] | undefined")]
     pub fn ips(&self) -> JsValue {
@@ -225,11 +214,6 @@ impl Machine {
     pub fn networks(&self) -> JsValue {
         self.field("networks")
     }
-    /// NICs: `{ mac, ip, primary, gateway, netmask, state, network }`.
-    #[wasm_bindgen(getter, unchecked_return_type = "Nic[] | undefined")]
-    pub fn nics(&self) -> JsValue {
-        self.field("nics")
-    }
     /// Whether the firewall is on.
     #[wasm_bindgen(getter, unchecked_return_type = "boolean | undefined")]
     pub fn firewall_enabled(&self) -> JsValue {
@@ -259,11 +243,6 @@ impl Machine {
     #[wasm_bindgen(getter, unchecked_return_type = "boolean | undefined")]
     pub fn flexible(&self) -> JsValue {
         self.field("flexible")
-    }
-    /// bhyve disks.
-    #[wasm_bindgen(getter, unchecked_return_type = "Disk[] | undefined")]
-    pub fn disks(&self) -> JsValue {
-        self.field("disks")
     }
     /// On an encrypted compute node.
     #[wasm_bindgen(getter, unchecked_return_type = "boolean | undefined")]
@@ -313,40 +292,57 @@ impl Machine {
         })
     }
 
-    /// StartMachine (202; poll for `running`).
-    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn start(&self) -> Promise {
-        self.action(MachineAction::Start)
+    /// StartMachine (202); `{ wait }` waits for `running` and resolves with the machine.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Machine | undefined>")]
+    pub fn start(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg")] options: Option<JsValue>,
+    ) -> Promise {
+        self.action(MachineAction::Start, options, "start(options)")
     }
 
-    /// StopMachine (202; poll for `stopped`).
-    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn stop(&self) -> Promise {
-        self.action(MachineAction::Stop)
+    /// StopMachine (202); `{ wait }` waits for `stopped` and resolves with the machine.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Machine | undefined>")]
+    pub fn stop(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg")] options: Option<JsValue>,
+    ) -> Promise {
+        self.action(MachineAction::Stop, options, "stop(options)")
     }
 
-    /// RebootMachine (202; never retried automatically).
-    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn reboot(&self) -> Promise {
-        self.action(MachineAction::Reboot)
+    /// RebootMachine (202; never retried); `{ wait }` waits for its MachineAudit entry.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Machine | undefined>")]
+    pub fn reboot(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg")] options: Option<JsValue>,
+    ) -> Promise {
+        self.action(MachineAction::Reboot, options, "reboot(options)")
     }
 
-    /// DeleteMachine (204; an already deleted machine resolves too). Poll for `deleted`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn delete(&self) -> Promise {
+    /// DeleteMachine (204; an already deleted machine resolves too); `{ wait }` waits for `deleted`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Machine | undefined>")]
+    pub fn delete(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg")] options: Option<JsValue>,
+    ) -> Promise {
+        let wait = match WaitOptions::from_wait_arg(options.as_ref(), "delete(options)") {
+            Ok(w) => w,
+            Err(e) => return Promise::reject(&e),
+        };
         let state = self.state.clone();
         promise(async move {
             let c = &state.client;
             let req = machines::delete_machine(c.account(), &state.id).or_js()?;
             match c.fetch_empty(&req, None).await {
-                Ok(_) => Ok(JsValue::UNDEFINED),
+                Ok(_) => {}
                 Err(e) => match gone_wire(&e, &state.id) {
-                    Some(wire) => {
-                        *state.wire.borrow_mut() = wire;
-                        Ok(JsValue::UNDEFINED)
-                    }
-                    None => Err(to_js(&e)),
+                    Some(wire) => *state.wire.borrow_mut() = wire,
+                    None => return Err(to_js(&e)),
                 },
+            }
+            match wait {
+                None => Ok(JsValue::UNDEFINED),
+                Some(opts) => poll_state(&state, &opts, "deleted", true).await,
             }
         })
     }
@@ -357,7 +353,7 @@ impl Machine {
     pub fn poll_until(
         &self,
         #[wasm_bindgen(unchecked_param_type = "MachineStateName")] state: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "PollOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] options: Option<JsValue>,
     ) -> Promise {
         self.poll(state, options.unwrap_or_default(), true, "pollUntil")
     }
@@ -367,7 +363,7 @@ impl Machine {
     pub fn poll_while(
         &self,
         #[wasm_bindgen(unchecked_param_type = "MachineStateName")] state: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "PollOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] options: Option<JsValue>,
     ) -> Promise {
         self.poll(state, options.unwrap_or_default(), false, "pollWhile")
     }
@@ -421,11 +417,13 @@ impl Machine {
         })
     }
 
-    /// ResizeMachine to a package (id, name, or an object with `id`/`name`); 202, poll for the change.
-    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    /// ResizeMachine to a package (id, name, or an object with `id`/`name`); 202, `{ wait }`
+    /// waits for its MachineAudit entry.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Machine | undefined>")]
     pub fn resize(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | Package")] package: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg")] options: Option<JsValue>,
     ) -> Promise {
         let pkg = match to_json(&package, "resize(package): package")
             .and_then(|j| api::ident("resize(package): package", &j, true).or_js())
@@ -433,56 +431,83 @@ impl Machine {
             Ok(p) => p,
             Err(e) => return Promise::reject(&e),
         };
-        self.action(MachineAction::Resize(pkg))
+        self.action(
+            MachineAction::Resize(pkg),
+            options,
+            "resize(package, options)",
+        )
     }
 
     /// ListMachineMetadata; resolves with the map (and updates `metadata`).
     #[wasm_bindgen(js_name = getMetadata, unchecked_return_type = "Promise<Record<string, string | number | boolean>>")]
     pub fn get_metadata(&self) -> Promise {
-        self.map_call("metadata", |a, id| metadata::list_metadata(a, id, false))
+        self.map_call(
+            "metadata",
+            |a, id| metadata::list_metadata(a, id, false),
+            Ok(None),
+        )
     }
 
-    /// UpdateMachineMetadata: merges `values`; resolves with the resulting map.
+    /// UpdateMachineMetadata: merges `values`; resolves with the resulting map (`{ wait }`:
+    /// once ListMachineMetadata shows them).
     #[wasm_bindgen(js_name = updateMetadata, unchecked_return_type = "Promise<Record<string, string | number | boolean>>")]
     pub fn update_metadata(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Record<string, string | number | boolean>")]
         values: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg")] options: Option<JsValue>,
     ) -> Promise {
         let values = match map_arg(&values, "updateMetadata(values)") {
             Ok(v) => v,
             Err(e) => return Promise::reject(&e),
         };
-        self.map_call("metadata", move |a, id| {
-            metadata::update_metadata(a, id, &values)
-        })
+        let wait = wait_for_map(options, "updateMetadata(values, options)", || {
+            Expect::Has(pairs(&values))
+        });
+        self.map_call(
+            "metadata",
+            move |a, id| metadata::update_metadata(a, id, &values),
+            wait,
+        )
     }
 
-    /// DeleteMachineMetadata for `key` (204).
-    #[wasm_bindgen(js_name = deleteMetadata, unchecked_return_type = "Promise<void>")]
+    /// DeleteMachineMetadata for `key` (204; `{ wait }`: until a read lacks it).
+    #[wasm_bindgen(js_name = deleteMetadata, unchecked_return_type = "Promise<Machine | undefined>")]
     pub fn delete_metadata(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg")] options: Option<JsValue>,
     ) -> Promise {
         let key = match string_arg(&key, "deleteMetadata(key): key") {
             Ok(k) => k,
             Err(e) => return Promise::reject(&e),
         };
         let forget = key.clone();
+        let gone = key.clone();
+        let wait = wait_for_map(options, "deleteMetadata(key, options)", move || {
+            Expect::Lacks(Box::new(move |k| k == gone))
+        });
         self.empty_call(
             move |a, id| metadata::delete_metadata(a, id, &key),
             move |state| forget_keys(state, "metadata", |k| k == forget),
+            wait.map(|w| w.map(|w| ("metadata", w))),
         )
     }
 
     /// DeleteAllMachineMetadata (204; CloudAPI keeps `root_authorized_keys` and `administrator_pw`).
-    #[wasm_bindgen(js_name = deleteAllMetadata, unchecked_return_type = "Promise<void>")]
-    pub fn delete_all_metadata(&self) -> Promise {
-        self.empty_call(metadata::delete_all_metadata, |state| {
-            forget_keys(state, "metadata", |k| {
-                k != "root_authorized_keys" && k != "administrator_pw"
-            })
-        })
+    #[wasm_bindgen(js_name = deleteAllMetadata, unchecked_return_type = "Promise<Machine | undefined>")]
+    pub fn delete_all_metadata(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg")] options: Option<JsValue>,
+    ) -> Promise {
+        let wait = wait_for_map(options, "deleteAllMetadata(options)", || {
+            Expect::Lacks(Box::new(|k| !KEPT_METADATA.contains(&k)))
+        });
+        self.empty_call(
+            metadata::delete_all_metadata,
+            |state| forget_keys(state, "metadata", |k| !KEPT_METADATA.contains(&k)),
+            wait.map(|w| w.map(|w| ("metadata", w))),
+        )
     }
 
     /// Sets the boot script (`metadata["user-script"]`); resolves with the resulting metadata.
@@ -490,28 +515,42 @@ impl Machine {
     pub fn set_boot_script(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] script: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg")] options: Option<JsValue>,
     ) -> Promise {
         let script = match string_arg(&script, "setBootScript(script): script") {
             Ok(s) => s,
             Err(e) => return Promise::reject(&e),
         };
-        self.map_call("metadata", move |a, id| {
-            metadata::set_boot_script(a, id, &script)
-        })
+        let wait = wait_for_map(options, "setBootScript(script, options)", || {
+            Expect::Has(vec![("user-script".into(), Json::from(script.as_str()))])
+        });
+        self.map_call(
+            "metadata",
+            move |a, id| metadata::set_boot_script(a, id, &script),
+            wait,
+        )
     }
 
     /// Removes the boot script (204).
-    #[wasm_bindgen(js_name = deleteBootScript, unchecked_return_type = "Promise<void>")]
-    pub fn delete_boot_script(&self) -> Promise {
-        self.empty_call(metadata::delete_boot_script, |state| {
-            forget_keys(state, "metadata", |k| k == "user-script")
-        })
+    #[wasm_bindgen(js_name = deleteBootScript, unchecked_return_type = "Promise<Machine | undefined>")]
+    pub fn delete_boot_script(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg")] options: Option<JsValue>,
+    ) -> Promise {
+        let wait = wait_for_map(options, "deleteBootScript(options)", || {
+            Expect::Lacks(Box::new(|k| k == "user-script"))
+        });
+        self.empty_call(
+            metadata::delete_boot_script,
+            |state| forget_keys(state, "metadata", |k| k == "user-script"),
+            wait.map(|w| w.map(|w| ("metadata", w))),
+        )
     }
 
     /// ListMachineTags; resolves with the map (and updates `tags`).
     #[wasm_bindgen(js_name = getTags, unchecked_return_type = "Promise<Record<string, string | number | boolean>>")]
     pub fn get_tags(&self) -> Promise {
-        self.map_call("tags", tags::list_tags)
+        self.map_call("tags", tags::list_tags, Ok(None))
     }
 
     /// GetMachineTag as raw text (`Accept: text/plain`); non-string values read back as "".
@@ -541,12 +580,14 @@ impl Machine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Record<string, string | number | boolean>")]
         tags: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg")] options: Option<JsValue>,
     ) -> Promise {
         let t = match map_arg(&tags, "addTags(tags)") {
             Ok(v) => v,
             Err(e) => return Promise::reject(&e),
         };
-        self.map_call("tags", move |a, id| tags::add_tags(a, id, &t))
+        let wait = wait_for_map(options, "addTags(tags, options)", || Expect::Has(pairs(&t)));
+        self.map_call("tags", move |a, id| tags::add_tags(a, id, &t), wait)
     }
 
     /// ReplaceMachineTags: the tags become exactly `tags`; resolves with the resulting map.
@@ -555,37 +596,55 @@ impl Machine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Record<string, string | number | boolean>")]
         tags: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg")] options: Option<JsValue>,
     ) -> Promise {
         let t = match map_arg(&tags, "replaceTags(tags)") {
             Ok(v) => v,
             Err(e) => return Promise::reject(&e),
         };
-        self.map_call("tags", move |a, id| tags::replace_tags(a, id, &t))
+        let wait = wait_for_map(options, "replaceTags(tags, options)", || {
+            Expect::Exactly(pairs(&t))
+        });
+        self.map_call("tags", move |a, id| tags::replace_tags(a, id, &t), wait)
     }
 
-    /// DeleteMachineTag (204).
-    #[wasm_bindgen(js_name = deleteTag, unchecked_return_type = "Promise<void>")]
+    /// DeleteMachineTag (204; `{ wait }`: until a read lacks it).
+    #[wasm_bindgen(js_name = deleteTag, unchecked_return_type = "Promise<Machine | undefined>")]
     pub fn delete_tag(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg")] options: Option<JsValue>,
     ) -> Promise {
         let name = match string_arg(&name, "deleteTag(name): name") {
             Ok(n) => n,
             Err(e) => return Promise::reject(&e),
         };
         let forget = name.clone();
+        let gone = name.clone();
+        let wait = wait_for_map(options, "deleteTag(name, options)", move || {
+            Expect::Lacks(Box::new(move |k| k == gone))
+        });
         self.empty_call(
             move |a, id| tags::delete_tag(a, id, &name),
             move |state| forget_keys(state, "tags", |k| k == forget),
+            wait.map(|w| w.map(|w| ("tags", w))),
         )
     }
 
     /// DeleteMachineTags: removes every tag (204).
-    #[wasm_bindgen(js_name = deleteAllTags, unchecked_return_type = "Promise<void>")]
-    pub fn delete_all_tags(&self) -> Promise {
-        self.empty_call(tags::delete_all_tags, |state| {
-            forget_keys(state, "tags", |_| true)
-        })
+    #[wasm_bindgen(js_name = deleteAllTags, unchecked_return_type = "Promise<Machine | undefined>")]
+    pub fn delete_all_tags(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg")] options: Option<JsValue>,
+    ) -> Promise {
+        let wait = wait_for_map(options, "deleteAllTags(options)", || {
+            Expect::Lacks(Box::new(|_| true))
+        });
+        self.empty_call(
+            tags::delete_all_tags,
+            |state| forget_keys(state, "tags", |_| true),
+            wait.map(|w| w.map(|w| ("tags", w))),
+        )
     }
 
     /// ListMachineSnapshots.
@@ -626,11 +685,15 @@ impl Machine {
         })
     }
 
-    /// CreateMachineSnapshot (named by UTC time when `name` is omitted); resolves with it (`queued`).
+    /// CreateMachineSnapshot (named by UTC time when `name` is omitted); resolves with it
+    /// (`queued`; `{ wait }`: once `created`, rejecting with `JobFailed` if it fails).
     #[wasm_bindgen(js_name = createSnapshot, unchecked_return_type = "Promise<Snapshot>")]
     pub fn create_snapshot(
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "string")] name: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg<Snapshot>")] options: Option<
+            JsValue,
+        >,
     ) -> Promise {
         let name = match name.filter(|n| !n.is_undefined() && !n.is_null()) {
             None => None,
@@ -639,6 +702,11 @@ impl Machine {
                 Err(e) => return Promise::reject(&e),
             },
         };
+        let wait =
+            match WaitOptions::from_wait_arg(options.as_ref(), "createSnapshot(name, options)") {
+                Ok(w) => w,
+                Err(e) => return Promise::reject(&e),
+            };
         let state = self.state.clone();
         let req =
             match snapshots::create_snapshot(state.client.account(), &state.id, name.as_deref()) {
@@ -651,24 +719,34 @@ impl Machine {
                 .fetch_json::<HasName>(&req, "a snapshot", None)
                 .await
                 .or_js()?;
-            Ok(Snapshot::from_wire(state, wire).or_js()?.into())
+            let snap = Snapshot::from_wire(state, wire).or_js()?;
+            match wait {
+                None => Ok(snap.into()),
+                Some(opts) => snap.wait_created(&opts).await,
+            }
         })
     }
 
-    /// StartMachineFromSnapshot: rolls back to snapshot `name` (202; stop the machine first).
-    #[wasm_bindgen(js_name = startFromSnapshot, unchecked_return_type = "Promise<void>")]
+    /// StartMachineFromSnapshot: rolls back to snapshot `name` (202; stop the machine first);
+    /// `{ wait }` waits for its MachineAudit entry.
+    #[wasm_bindgen(js_name = startFromSnapshot, unchecked_return_type = "Promise<Machine | undefined>")]
     pub fn start_from_snapshot(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg")] options: Option<JsValue>,
     ) -> Promise {
         let name = match string_arg(&name, "startFromSnapshot(name): name") {
             Ok(n) => n,
             Err(e) => return Promise::reject(&e),
         };
-        self.empty_call(
-            move |a, id| snapshots::start_from_snapshot(a, id, &name),
-            |_| {},
-        )
+        let wait = match WaitOptions::from_wait_arg(
+            options.as_ref(),
+            "startFromSnapshot(name, options)",
+        ) {
+            Ok(w) => w,
+            Err(e) => return Promise::reject(&e),
+        };
+        rollback(&self.state, &name, wait)
     }
 
     /// Whether `other` (a Machine, an object with `id`, or an id) is this machine.
@@ -695,27 +773,85 @@ impl Machine {
         }
     }
 
-    fn action(&self, action: MachineAction) -> Promise {
+    /// Sends a machine action (built now: bad input rejects before anything is sent); with
+    /// `{ wait }` waits for what the action changes and resolves with the machine.
+    pub(crate) fn action(
+        &self,
+        action: MachineAction,
+        options: Option<JsValue>,
+        what: &'static str,
+    ) -> Promise {
         let state = self.state.clone();
+        let built = WaitOptions::from_wait_arg(options.as_ref(), what).and_then(|w| {
+            let req = machines::machine_action(state.client.account(), &state.id, &action);
+            Ok((w, req.or_js()?))
+        });
+        let (wait, req) = match built {
+            Ok(b) => b,
+            Err(e) => return Promise::reject(&e),
+        };
         promise(async move {
-            let c = &state.client;
-            let req = machines::machine_action(c.account(), &state.id, &action).or_js()?;
-            c.fetch_empty(&req, None).await.or_js()?;
-            Ok(JsValue::UNDEFINED)
+            let audited = match &action {
+                MachineAction::Reboot => Some("reboot"),
+                MachineAction::Rename(_) => Some("rename"),
+                MachineAction::Resize(_) => Some("resize"),
+                _ => None,
+            };
+            let baseline = match (&wait, audited) {
+                (Some(_), Some(a)) => audit_baseline(&state, a).await.or_js()?,
+                _ => None,
+            };
+            state.client.fetch_empty(&req, None).await.or_js()?;
+            let Some(opts) = wait else {
+                return Ok(JsValue::UNDEFINED);
+            };
+            match (&action, audited) {
+                (MachineAction::Rename(name), Some(a)) => {
+                    let shows = Some(("name", name.clone()));
+                    wait_audit(&state, &opts, a, baseline, shows).await
+                }
+                (_, Some(a)) => wait_audit(&state, &opts, a, baseline, None).await,
+                (MachineAction::Start, _) => poll_state(&state, &opts, "running", true).await,
+                (MachineAction::Stop, _) => poll_state(&state, &opts, "stopped", true).await,
+                (MachineAction::EnableFirewall, _) => {
+                    wait_field(&state, &opts, "firewall_enabled", true).await
+                }
+                (MachineAction::DisableFirewall, _) => {
+                    wait_field(&state, &opts, "firewall_enabled", false).await
+                }
+                (MachineAction::EnableDeletionProtection, _) => {
+                    wait_field(&state, &opts, "deletion_protection", true).await
+                }
+                (MachineAction::DisableDeletionProtection, _) => {
+                    wait_field(&state, &opts, "deletion_protection", false).await
+                }
+                // Why: the audited actions are answered by the first arm.
+                _ => Ok(Machine::handle(&state).into()),
+            }
         })
     }
 
     /// Builds a request now (bad input rejects before anything is sent), sends it, stores the
-    /// map CloudAPI answers as the wire field `field`, and resolves with it.
+    /// map CloudAPI answers as the wire field `field`, and resolves with it; with a wait,
+    /// resolves once a read of `field` shows the write (with that read).
     fn map_call(
         &self,
         field: &'static str,
         build: impl FnOnce(&str, &str) -> Result<Request, Error>,
+        wait: Result<Option<MapWait>, JsValue>,
     ) -> Promise {
         let state = self.state.clone();
-        let req = match build(state.client.account(), &state.id) {
-            Ok(r) => r,
-            Err(e) => return Promise::reject(&to_js(&e)),
+        let built = wait.and_then(|w| {
+            let req = build(state.client.account(), &state.id).or_js()?;
+            let w = match w {
+                Some((opts, expect)) => Some((opts, expect, list_map(&state, field)?)),
+                None => None,
+            };
+            Ok((req, w))
+        });
+        let (req, wait) = match built {
+            Ok(b) => b,
+            Err(e) => return Promise::reject(&e),
         };
         promise(async move {
             let map = state
@@ -723,48 +859,60 @@ impl Machine {
                 .fetch_json::<BTreeMap<String, Json>>(&req, "a map", None)
                 .await
                 .or_js()?;
-            let wire = shallow_copy(&state.wire.borrow());
-            set(&wire, field, &map);
-            *state.wire.borrow_mut() = wire;
-            Ok(map)
+            store_field(&state, field, &map);
+            match wait {
+                None => Ok(map),
+                Some((opts, expect, list)) => wait_map(&state, &opts, field, list, expect).await,
+            }
         })
     }
 
-    /// Builds a request now, sends it expecting no body, then runs `after` on the state.
+    /// Builds a request now, sends it expecting no body, then runs `after` on the state; with
+    /// a wait, resolves with the machine once a read of the field shows the write.
     fn empty_call(
         &self,
         build: impl FnOnce(&str, &str) -> Result<Request, Error>,
         after: impl FnOnce(&State) + 'static,
+        wait: Result<Option<(&'static str, MapWait)>, JsValue>,
     ) -> Promise {
         let state = self.state.clone();
-        let req = match build(state.client.account(), &state.id) {
-            Ok(r) => r,
-            Err(e) => return Promise::reject(&to_js(&e)),
+        let built = wait.and_then(|w| {
+            let req = build(state.client.account(), &state.id).or_js()?;
+            let w = match w {
+                Some((field, (opts, expect))) => {
+                    Some((field, opts, expect, list_map(&state, field)?))
+                }
+                None => None,
+            };
+            Ok((req, w))
+        });
+        let (req, wait) = match built {
+            Ok(b) => b,
+            Err(e) => return Promise::reject(&e),
         };
         promise(async move {
             state.client.fetch_empty(&req, None).await.or_js()?;
             after(&state);
-            Ok(JsValue::UNDEFINED)
+            match wait {
+                None => Ok(JsValue::UNDEFINED),
+                Some((field, opts, expect, list)) => {
+                    wait_map(&state, &opts, field, list, expect).await?;
+                    Ok(Machine::handle(&state).into())
+                }
+            }
         })
     }
 
     fn poll(&self, target: JsValue, options: JsValue, until: bool, name: &'static str) -> Promise {
-        let spec = match poll_spec(
-            &target,
-            &options,
-            until,
-            name,
-            "machine",
-            machines::MACHINE_STATES,
-        ) {
-            Ok(s) => s,
-            Err(e) => return Promise::reject(&e),
-        };
+        let (target, opts) =
+            match poll_args(&target, &options, name, "machine", machines::MACHINE_STATES) {
+                Ok(s) => s,
+                Err(e) => return Promise::reject(&e),
+            };
         let state = self.state.clone();
-        promise(async move { poll_loop(&state, spec).await })
+        promise(async move { poll_state(&state, &opts, &target, until).await })
     }
 }
-
 /// Removes the keys `drop` picks from the wire map `field` (a copy replaces the cached object).
 fn forget_keys(state: &State, field: &str, drop: impl Fn(&str) -> bool) {
     let map = get(&state.wire.borrow(), field);
@@ -798,66 +946,14 @@ fn to_json(v: &JsValue, what: &str) -> Result<Json, JsValue> {
         .map_err(|e| type_error(format!("{what} is not JSON data: {e}")))
 }
 
-/// What a wait was asked to do.
-pub(crate) struct PollSpec {
-    target: String,
-    until: bool,
-    interval_ms: f64,
-    timeout_ms: f64,
-    signal: Option<AbortSignal>,
-    on_progress: Option<Function>,
-}
-
-/// Something `poll_loop` can wait on (a machine, a snapshot).
-pub(crate) trait Pollable {
-    /// How errors name it ("machine <id>").
-    fn label(&self) -> String;
-    /// Fetches the latest data; a 404 while waiting for `deleted` (`gone_ok`) counts as deleted.
-    async fn fetch(&self, signal: &AbortSignal, gone_ok: bool) -> Result<(), Error>;
-    /// The state last seen.
-    fn current(&self) -> Option<String>;
-    /// A JS handle on it, for `onProgress` and the result.
-    fn handle(&self) -> JsValue;
-}
-
-impl Pollable for Rc<State> {
-    fn label(&self) -> String {
-        format!("machine {}", self.id)
-    }
-
-    async fn fetch(&self, signal: &AbortSignal, gone_ok: bool) -> Result<(), Error> {
-        match fetch_machine(&self.client, &self.id, Some(signal)).await {
-            Ok(wire) => *self.wire.borrow_mut() = wire,
-            // Why: once a deleted machine's tombstone expires, CloudAPI answers 404.
-            Err(e) if gone_ok && e.status_code == 404 => {
-                let o = Object::new();
-                set(&o, "id", &JsValue::from_str(&self.id));
-                set(&o, "state", &JsValue::from_str("deleted"));
-                *self.wire.borrow_mut() = o.into();
-            }
-            Err(e) => return Err(e),
-        }
-        Ok(())
-    }
-
-    fn current(&self) -> Option<String> {
-        current_state(self)
-    }
-
-    fn handle(&self) -> JsValue {
-        Machine::handle(self).into()
-    }
-}
-
 /// Validates `pollUntil`/`pollWhile(state, options)` of a `noun` whose states are `states`.
-pub(crate) fn poll_spec(
+pub(crate) fn poll_args(
     target: &JsValue,
     options: &JsValue,
-    until: bool,
     name: &'static str,
     noun: &str,
     states: &[&str],
-) -> Result<PollSpec, JsValue> {
+) -> Result<(String, WaitOptions), JsValue> {
     let target = target.as_string().ok_or_else(|| {
         type_error(format!(
             "{name}(state): state must be a string, got {}",
@@ -870,78 +966,12 @@ pub(crate) fn poll_spec(
             states.join(", ")
         ))));
     }
-    let what = if until {
+    let what = if name == "pollUntil" {
         "pollUntil(state, options)"
     } else {
         "pollWhile(state, options)"
     };
-    let o = Options::new(
-        options,
-        what,
-        &["interval", "timeout", "signal", "onProgress"],
-        true,
-    )?;
-    Ok(PollSpec {
-        target,
-        until,
-        interval_ms: o.millis("interval", false)?.unwrap_or(DEFAULT_INTERVAL_MS),
-        timeout_ms: o
-            .millis("timeout", true)?
-            .unwrap_or(DEFAULT_WAIT_TIMEOUT_MS),
-        signal: o.signal("signal")?,
-        on_progress: o.function("onProgress")?,
-    })
-}
-
-/// The one polling loop: fetch, report progress, stop when the state matches (or leaves),
-/// else sleep a jittered interval; rejects with `Timeout` or `Aborted` naming the last state.
-pub(crate) async fn poll_loop<P: Pollable>(p: &P, spec: PollSpec) -> Result<JsValue, JsValue> {
-    let scope = Scope::new(spec.timeout_ms, spec.signal.as_ref()).or_js()?;
-    let verb = if spec.until { "become" } else { "leave" };
-    let ended = |scope: &Scope| {
-        let last = p.current().unwrap_or_else(|| "unknown".into());
-        scope.ended("").map(|e| {
-            let message = if e.code == codes::TIMEOUT {
-                format!(
-                    "{} did not {verb} {:?} within {} (last state: {last})",
-                    p.label(),
-                    spec.target,
-                    super::cancel::seconds(spec.timeout_ms)
-                )
-            } else {
-                format!(
-                    "waiting for {} to {verb} {:?} was aborted (last state: {last})",
-                    p.label(),
-                    spec.target
-                )
-            };
-            to_js(&Error::local(&e.code, message))
-        })
-    };
-    let gone_ok = spec.until && spec.target == "deleted";
-    loop {
-        if let Err(e) = p.fetch(&scope.signal(), gone_ok).await {
-            return Err(ended(&scope).unwrap_or_else(|| to_js(&e)));
-        }
-        if let Some(f) = &spec.on_progress {
-            f.call1(&JsValue::UNDEFINED, &p.handle())?;
-        }
-        let now = p.current();
-        let reached = if spec.until {
-            now.as_deref() == Some(spec.target.as_str())
-        } else {
-            now.as_deref() != Some(spec.target.as_str())
-        };
-        if reached {
-            return Ok(p.handle());
-        }
-        let jitter = 0.8 + 0.4 * js_sys::Math::random();
-        if scope.sleep(spec.interval_ms * jitter, "").await.is_err() {
-            return Err(ended(&scope).unwrap_or_else(|| {
-                to_js(&Error::local(codes::ABORTED, "the wait was interrupted"))
-            }));
-        }
-    }
+    Ok((target, WaitOptions::parse(options, what)?))
 }
 
 /// A property of a JS object (undefined when absent or not an object).
@@ -961,4 +991,63 @@ fn shallow_copy(obj: &JsValue) -> JsValue {
 pub(crate) fn set(obj: &JsValue, key: &str, value: &JsValue) {
     // Why: setting on a fresh plain object cannot fail.
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+/// How a tags/metadata write waits, and what the read must show.
+type MapWait = (WaitOptions, Expect);
+
+/// Metadata keys DeleteAllMachineMetadata keeps.
+const KEPT_METADATA: &[&str] = &["root_authorized_keys", "administrator_pw"];
+
+/// Stores `map` as the wire field `field` (a copy replaces the cached object).
+pub(crate) fn store_field(state: &State, field: &str, map: &JsValue) {
+    let wire = shallow_copy(&state.wire.borrow());
+    set(&wire, field, map);
+    *state.wire.borrow_mut() = wire;
+}
+
+/// The read a tags/metadata wait polls.
+fn list_map(state: &State, field: &str) -> Result<Request, JsValue> {
+    if field == "tags" {
+        tags::list_tags(state.client.account(), &state.id).or_js()
+    } else {
+        metadata::list_metadata(state.client.account(), &state.id, false).or_js()
+    }
+}
+
+/// The `{ wait }` of a tags/metadata write and what the read must show.
+fn wait_for_map(
+    options: Option<JsValue>,
+    what: &'static str,
+    expect: impl FnOnce() -> Expect,
+) -> Result<Option<MapWait>, JsValue> {
+    Ok(WaitOptions::from_wait_arg(options.as_ref(), what)?.map(|o| (o, expect())))
+}
+
+/// The pairs of a checked map argument.
+fn pairs(map: &Json) -> Vec<(String, Json)> {
+    match map {
+        Json::Object(m) => m.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// StartMachineFromSnapshot; with a wait, until its `rollback_snapshot` audit entry.
+pub(crate) fn rollback(state: &Rc<State>, name: &str, wait: Option<WaitOptions>) -> Promise {
+    let req = match snapshots::start_from_snapshot(state.client.account(), &state.id, name) {
+        Ok(r) => r,
+        Err(e) => return Promise::reject(&to_js(&e)),
+    };
+    let state = state.clone();
+    promise(async move {
+        let baseline = match &wait {
+            Some(_) => audit_baseline(&state, "rollback_snapshot").await.or_js()?,
+            None => None,
+        };
+        state.client.fetch_empty(&req, None).await.or_js()?;
+        match wait {
+            None => Ok(JsValue::UNDEFINED),
+            Some(opts) => wait_audit(&state, &opts, "rollback_snapshot", baseline, None).await,
+        }
+    })
 }

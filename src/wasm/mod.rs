@@ -5,15 +5,21 @@
 pub mod agent;
 pub mod body;
 pub mod cancel;
+pub mod collection;
 pub mod credentials;
 pub mod datacenter;
 pub mod js_error;
 pub mod keystore;
 pub mod machine;
+pub mod machine_ext;
+pub mod machine_wait;
+pub mod migrations;
 pub mod options;
+pub mod presigned;
 pub mod signer;
 pub mod snapshot;
 pub mod transport;
+pub mod wait;
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -144,32 +150,6 @@ export interface PresignOptions {
   query?: Record<string, string | number>;
 }
 
-/** Machine states CloudAPI reports. */
-export type MachineStateName =
-  | "provisioning" | "ready" | "running" | "stopping" | "stopped"
-  | "offline" | "deleted" | "failed" | "unknown";
-
-/** A NIC of a machine. */
-export interface Nic {
-  mac: string; ip: string; primary: boolean; gateway?: string; netmask?: string;
-  state?: string; network: string; [key: string]: unknown;
-}
-
-/** A bhyve disk of a machine. */
-export interface Disk { id: string; size: number; block_size?: number; boot?: boolean; image?: string; [key: string]: unknown; }
-
-/** A machine as CloudAPI returns it (what `machine.toJSON()` gives). */
-export interface MachineData {
-  id: string; name?: string; type?: string; brand?: string; state?: MachineStateName;
-  image?: string; package?: string; memory?: number; disk?: number;
-  ips?: string[]; primaryIp?: string; networks?: string[]; nics?: Nic[];
-  metadata?: Record<string, string | number | boolean>;
-  tags?: Record<string, string | number | boolean>;
-  created?: string; updated?: string; docker?: boolean; firewall_enabled?: boolean;
-  deletion_protection?: boolean; compute_node?: string | null; dns_names?: string[];
-  [key: string]: unknown;
-}
-
 /** Options of `pollUntil` / `pollWhile`. */
 export interface PollOptions {
   /** Ms between polls (default 2500, jittered ±20 %). */
@@ -180,43 +160,6 @@ export interface PollOptions {
   signal?: AbortSignal;
   /** Called with the machine after every poll. */
   onProgress?: (machine: Machine) => void;
-}
-
-/** ListMachines filters. */
-export interface MachineFilters {
-  type?: "smartmachine" | "virtualmachine"; brand?: string; name?: string; image?: string;
-  state?: "provisioning" | "stopping" | "active" | "running" | "stopped" | "unknown" | "destroyed";
-  memory?: number; tombstone?: boolean | number; docker?: boolean; credentials?: boolean;
-  tags?: Record<string, string | number | boolean> | "*";
-}
-
-/** ListImages filters. */
-export interface ImageFilters {
-  name?: string; os?: string; version?: string; public?: boolean; state?: string;
-  owner?: string; type?: string;
-}
-
-/** ListPackages filters. */
-export interface PackageFilters {
-  name?: string; memory?: number; disk?: number; swap?: number; lwps?: number; vcpus?: number;
-  version?: string; group?: string; flexible_disk?: boolean; brand?: string;
-}
-
-/** Options of `createMachine`. */
-export interface CreateMachineOptions {
-  name?: string;
-  image?: string | { id: string };
-  /** The seed's name for `image`. */
-  dataset?: string | { id: string };
-  package: string | { id?: string; name?: string };
-  networks?: string | Array<string | { ipv4_uuid: string; ipv4_ips?: string[] }>;
-  metadata?: Record<string, string | number | boolean>;
-  tags?: Record<string, string | number | boolean>;
-  /** Script run at boot (`metadata["user-script"]`). */
-  bootScript?: string;
-  firewall_enabled?: boolean; deletion_protection?: boolean; allow_shared_images?: boolean;
-  encrypted?: boolean; brand?: "kvm" | "bhyve"; bootrom?: string; delegate_dataset?: boolean;
-  affinity?: string[]; locality?: Record<string, unknown>; volumes?: unknown[]; disks?: unknown[];
 }
 
 /** Options of `request(method, path, options)`. */
@@ -232,21 +175,6 @@ export interface RawResponse {
   headers: Record<string, string>;
   /** Parsed JSON, the text if not JSON, or null when empty. */
   body: unknown;
-}
-
-/** The account object. */
-export interface Account { id: string; login: string; email?: string; [key: string]: unknown; }
-
-/** An image (the seed's dataset). */
-export interface Image {
-  id: string; name?: string; version?: string; os?: string; type?: string; state?: string;
-  public?: boolean; [key: string]: unknown;
-}
-
-/** A package (instance size). */
-export interface Package {
-  id?: string; name: string; memory?: number; disk?: number; swap?: number; vcpus?: number;
-  lwps?: number; version?: string; default?: boolean; [key: string]: unknown;
 }
 
 /** Every rejection of this package (except TypeError for wrong argument types). */

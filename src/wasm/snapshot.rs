@@ -4,15 +4,17 @@
 
 use super::cancel::AbortSignal;
 use super::datacenter::promise;
-use super::js_error::{OrJs, invalid_response};
-use super::machine::{Machine, Pollable, State, get, poll_loop, poll_spec, set};
+use super::js_error::{OrJs, invalid_response, to_js};
+use super::machine::{Machine, State, get, poll_args, rollback, set};
 use super::transport::{HasName, parse_checked};
+use super::wait::{Goal, JOB_FAILED, Pollable, WaitOptions, poll_loop, poll_state};
 use crate::api::snapshots;
 use crate::error::Error;
 use js_sys::{Object, Promise};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 
 struct SnapState {
     machine: Rc<State>,
@@ -55,6 +57,22 @@ impl Snapshot {
 
     fn field(&self, name: &str) -> JsValue {
         get(&self.state.wire.borrow(), name)
+    }
+
+    /// Waits until the snapshot is `created`; `failed` rejects with `JobFailed`.
+    pub(crate) async fn wait_created(&self, opts: &WaitOptions) -> Result<JsValue, JsValue> {
+        let goal = Goal::until("created");
+        poll_loop(&self.state, opts, goal, async |s: &Rc<SnapState>| {
+            match s.current().as_deref() {
+                Some("created") => Ok(true),
+                Some(bad @ ("failed" | "canceled" | "deleted")) => Err(to_js(&Error::local(
+                    JOB_FAILED,
+                    format!("{} ended {bad:?} instead of \"created\"", s.label()),
+                ))),
+                _ => Ok(false),
+            }
+        })
+        .await
     }
 }
 
@@ -152,27 +170,46 @@ impl Snapshot {
         })
     }
 
-    /// DeleteMachineSnapshot (204; poll for `deleted`).
-    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn delete(&self) -> Promise {
+    /// DeleteMachineSnapshot (204); `{ wait }` waits until it is `deleted` (or gone).
+    #[wasm_bindgen(unchecked_return_type = "Promise<Snapshot | undefined>")]
+    pub fn delete(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg<Snapshot>")] options: Option<
+            JsValue,
+        >,
+    ) -> Promise {
+        let wait = match WaitOptions::from_wait_arg(options.as_ref(), "snapshot.delete(options)") {
+            Ok(w) => w,
+            Err(e) => return Promise::reject(&e),
+        };
         let s = self.state.clone();
         promise(async move {
             let m = &s.machine;
             let req = snapshots::delete_snapshot(m.client.account(), &m.id, &s.name).or_js()?;
             m.client.fetch_empty(&req, None).await.or_js()?;
-            Ok(JsValue::UNDEFINED)
+            match wait {
+                None => Ok(JsValue::UNDEFINED),
+                Some(opts) => poll_state(&s, &opts, "deleted", true).await,
+            }
         })
     }
 
-    /// StartMachineFromSnapshot (roll back; stop the machine first); resolves with the machine.
+    /// StartMachineFromSnapshot (roll back; stop the machine first); resolves with the machine
+    /// (`{ wait }`: once its MachineAudit entry shows the rollback finished).
     #[wasm_bindgen(unchecked_return_type = "Promise<Machine>")]
-    pub fn start(&self) -> Promise {
-        let s = self.state.clone();
+    pub fn start(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitArg")] options: Option<JsValue>,
+    ) -> Promise {
+        let wait = match WaitOptions::from_wait_arg(options.as_ref(), "snapshot.start(options)") {
+            Ok(w) => w,
+            Err(e) => return Promise::reject(&e),
+        };
+        let m = self.state.machine.clone();
+        let sent = JsFuture::from(rollback(&m, &self.state.name, wait));
         promise(async move {
-            let m = &s.machine;
-            let req = snapshots::start_from_snapshot(m.client.account(), &m.id, &s.name).or_js()?;
-            m.client.fetch_empty(&req, None).await.or_js()?;
-            Ok(Machine::handle(m).into())
+            sent.await?;
+            Ok(Machine::handle(&m).into())
         })
     }
 
@@ -182,14 +219,13 @@ impl Snapshot {
     pub fn poll_until(
         &self,
         #[wasm_bindgen(unchecked_param_type = "SnapshotStateName")] state: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "SnapshotPollOptions")] options: Option<
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions<Snapshot>")] options: Option<
             JsValue,
         >,
     ) -> Promise {
-        let spec = match poll_spec(
+        let (target, opts) = match poll_args(
             &state,
             &options.unwrap_or_default(),
-            true,
             "pollUntil",
             "snapshot",
             snapshots::SNAPSHOT_STATES,
@@ -198,30 +234,10 @@ impl Snapshot {
             Err(e) => return Promise::reject(&e),
         };
         let s = self.state.clone();
-        promise(async move { poll_loop(&s, spec).await })
+        promise(async move { poll_state(&s, &opts, &target, true).await })
     }
 }
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_SNAPSHOT_TYPES: &'static str = r#"
-/** Snapshot states CloudAPI reports. */
-export type SnapshotStateName = "queued" | "running" | "created" | "failed" | "canceled" | "deleted";
-
-/** A snapshot as CloudAPI returns it (what `snapshot.toJSON()` gives). */
-export interface SnapshotData {
-  name: string; state?: SnapshotStateName; size?: number; created?: string; updated?: string;
-  [key: string]: unknown;
-}
-
-/** Options of `snapshot.pollUntil`. */
-export interface SnapshotPollOptions {
-  /** Ms between polls (default 2500, jittered ±20 %). */
-  interval?: number;
-  /** Give up after this many ms with a `Timeout` error (default 600000; `Infinity` for none). */
-  timeout?: number;
-  /** Abort the wait (rejects with code `Aborted`). */
-  signal?: AbortSignal;
-  /** Called with the snapshot after every poll. */
-  onProgress?: (snapshot: Snapshot) => void;
-}
 "#;

@@ -14,7 +14,8 @@ use crate::response::{self, Decoder};
 use crate::signing;
 use js_sys::{Function, Object, Promise, Reflect};
 use serde::de::DeserializeOwned;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -62,6 +63,92 @@ pub struct Client {
     pub retries: u32,
     /// Server clock minus local clock in seconds, learnt from a clock-skew rejection.
     pub clock_offset: Cell<i64>,
+    /// The `concurrency` limit on fetches in flight, shared by every call of this client.
+    pub limiter: Rc<Limiter>,
+    /// Pre-signed mode: query-string signatures instead of headers (presigned.rs).
+    pub presigned: bool,
+}
+
+/// A FIFO semaphore bounding the fetches in flight to one CloudAPI endpoint (the
+/// `concurrency` option). Held around each fetch and body read only, never across signing or
+/// retry backoff, so a call waiting to retry does not block others.
+pub struct Limiter {
+    max: usize,
+    in_flight: Cell<usize>,
+    queue: RefCell<VecDeque<Rc<Waiter>>>,
+}
+
+/// A call waiting for a slot: `wake` resolves its promise; `granted` says a slot was handed
+/// over (rather than the call's scope ending).
+struct Waiter {
+    wake: Function,
+    granted: Cell<bool>,
+}
+
+/// One slot of a [`Limiter`], given back (to the next waiter, if any) on drop.
+pub struct Permit(Rc<Limiter>);
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        self.0.release();
+    }
+}
+
+impl Limiter {
+    /// A limiter allowing `max` (≥ 1) fetches at once.
+    pub fn new(max: usize) -> Rc<Limiter> {
+        Rc::new(Limiter {
+            max: max.max(1),
+            in_flight: Cell::new(0),
+            queue: RefCell::new(VecDeque::new()),
+        })
+    }
+
+    /// The limit.
+    pub fn max(&self) -> usize {
+        self.max
+    }
+
+    fn release(&self) {
+        let next = self.queue.borrow_mut().pop_front();
+        match next {
+            // Why: the slot passes straight to the waiter, so in_flight stays the same.
+            Some(w) => {
+                w.granted.set(true);
+                let _ = w.wake.call0(&JsValue::UNDEFINED);
+            }
+            None => self.in_flight.set(self.in_flight.get().saturating_sub(1)),
+        }
+    }
+
+    /// Waits (first come, first served) for a slot, or rejects when `scope` ends first.
+    pub async fn acquire(self: &Rc<Self>, scope: &Scope, what: &str) -> Result<Permit, Error> {
+        if let Some(e) = scope.ended(what) {
+            return Err(e);
+        }
+        if self.in_flight.get() < self.max {
+            self.in_flight.set(self.in_flight.get().saturating_add(1));
+            return Ok(Permit(self.clone()));
+        }
+        let mut wake = None;
+        let promise = Promise::new(&mut |resolve: Function, _reject: Function| {
+            wake = Some(resolve);
+        });
+        let wake = wake.ok_or_else(|| invalid_response("Promise did not run its executor"))?;
+        let waiter = Rc::new(Waiter {
+            wake: wake.clone(),
+            granted: Cell::new(false),
+        });
+        self.queue.borrow_mut().push_back(waiter.clone());
+        scope.until(promise, &wake).await;
+        if waiter.granted.get() {
+            return Ok(Permit(self.clone()));
+        }
+        self.queue.borrow_mut().retain(|w| !Rc::ptr_eq(w, &waiter));
+        Err(scope
+            .ended(what)
+            .unwrap_or_else(|| Error::local(codes::ABORTED, format!("{what} was aborted"))))
+    }
 }
 
 /// A response as read off the wire.
@@ -87,6 +174,11 @@ impl Client {
             signed_headers: self.signed_headers.clone(),
             retries: self.retries,
             clock_offset: Cell::new(self.clock_offset.get()),
+            // Why a limiter of its own: the limit protects one CloudAPI endpoint (whose
+            // throttle is per datacenter), and a fan-out over datacenters must not queue
+            // one datacenter's calls behind another's.
+            limiter: Limiter::new(self.limiter.max()),
+            presigned: self.presigned,
         }
     }
 
@@ -188,6 +280,9 @@ impl Client {
             headers.retain(|(n, _)| n != "content-type");
             headers.push(("content-type".into(), ct.into()));
         }
+        if self.presigned {
+            return super::presigned::attempt(self, req, &headers, what, scope).await;
+        }
         // Why: browsers silently drop `Date` (a forbidden header); http-signature prefers
         // `x-date` whenever it is present, so it is always sent and signed.
         let secs = ((now_ms() / 1000.0).floor() as i64).saturating_add(self.clock_offset.get());
@@ -205,7 +300,7 @@ impl Client {
                 &signed.signature,
             );
             let r = self
-                .exchange(req, &headers, auth, target, what, scope)
+                .exchange(req, &headers, Some(auth), target, what, scope)
                 .await?;
             // Why: a signer with rotate() (an ssh-agent holding several keys) tries each of
             // its keys until CloudAPI accepts one, as the seed's agent support did.
@@ -221,21 +316,25 @@ impl Client {
         }
     }
 
-    /// One fetch of `req` with `headers` plus `authorization`; reads status, headers, text.
-    async fn exchange(
+    /// One fetch of `req` to `target` with `headers` plus `authorization` (none when
+    /// pre-signed); reads status, headers, text.
+    pub(crate) async fn exchange(
         &self,
         req: &Request,
         headers: &[(String, String)],
-        auth: String,
+        auth: Option<String>,
         target: &str,
         what: &str,
         scope: &Scope,
     ) -> Result<RawResponse, Error> {
+        let _permit = self.limiter.acquire(scope, what).await?;
         let header_obj = Object::new();
         for (k, v) in headers {
             set(&header_obj, k, &JsValue::from_str(v));
         }
-        set(&header_obj, "authorization", &JsValue::from_str(&auth));
+        if let Some(auth) = auth {
+            set(&header_obj, "authorization", &JsValue::from_str(&auth));
+        }
         let init = Object::new();
         set(&init, "method", &JsValue::from_str(req.method.as_str()));
         set(&init, "headers", &header_obj);

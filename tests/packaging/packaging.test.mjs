@@ -3,10 +3,11 @@
 // consumers see them (tsc over consumer.mts / consumer.cts / browser.ts).
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, symlinkSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { test, before } from "node:test";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "..", "..");
@@ -82,3 +83,19 @@ function tsc(project) {
 test("types: ESM and CommonJS consumers (node16 resolution, @types/node) type-check", () => tsc("tsconfig.node.json"));
 
 test("types: a browser/bundler consumer (DOM lib, no @types/node) type-checks", () => tsc("tsconfig.browser.json"));
+
+test("models: generated from the Rust models; a Rust type without a TypeScript form fails the build", async () => {
+  const { generateModels } = await import(pathToFileURL(join(ROOT, "pkg-template", "models.mjs")).href);
+  const dir = mkdtempSync(join(tmpdir(), "smartdc-models-"));
+  try {
+    const model = (field) => `/// A thing.\n#[derive(Serialize, Deserialize)]\npub struct Thing {\n    /// Its id.\n    pub id: String,\n${field}}\n`;
+    writeFileSync(join(dir, "thing.rs"), model("    /// When.\n    pub when: Option<Vec<u64>>,\n    #[serde(flatten)]\n    pub extra: Extra,\n"));
+    const ts = generateModels(dir);
+    assert.match(ts, /\/\*\* A thing\. \*\/\nexport interface Thing \{\n  \/\*\* Its id\. \*\/\n  id: string;\n  \/\*\* When\. \*\/\n  when\?: number\[\];\n/);
+    assert.match(ts, /\[field: string\]: unknown;/);
+    writeFileSync(join(dir, "thing.rs"), model("    /// A clock.\n    pub clock: std::time::Instant,\n"));
+    assert.throws(() => generateModels(dir), /thing\.rs Thing\.clock: no TypeScript for the Rust type std::time::Instant/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

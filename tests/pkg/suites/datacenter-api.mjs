@@ -152,8 +152,10 @@ export default function suite() {
       assert.equal(one.id, pubI[0].id);
       assert.equal(calls.at(-1).url.pathname, `/${login}/networks/${pubI[0].id}`);
       assert.equal((await d.network(pubI[0])).id, pubI[0].id);
+      // A name that is no UUID is looked up by name (ListNetworks), not refused.
+      await assert.rejects(d.network("nope"), cloud("ResourceNotFound"));
       const before = calls.length;
-      await assert.rejects(d.network("nope"), cloud("InvalidArgument"));
+      await assert.rejects(d.network(""), cloud("InvalidArgument"));
       await assert.rejects(d.networks({ fabric: "yes" }), TypeError);
       assert.equal(calls.length, before, "bad input was sent");
     });

@@ -6,49 +6,8 @@ import assert from "node:assert/strict";
 import util from "node:util";
 import { before, describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
-import { dataCenter, lib, sim } from "./lib/fixtures.mjs";
-
-const POLL = { interval: 20, timeout: 30_000 };
-
-/** A fetch that records method, URL, headers and body of each call, then calls the global fetch. */
-function recorder() {
-  const calls = [];
-  const fetch = (url, init) => {
-    const u = new URL(url);
-    calls.push({
-      method: init.method,
-      path: u.pathname,
-      query: Object.fromEntries(u.searchParams),
-      headers: { ...init.headers },
-      body: init.body === undefined ? undefined : JSON.parse(init.body),
-    });
-    return globalThis.fetch(url, init);
-  };
-  return { fetch, calls };
-}
-
-/** Resolves once `check()` is truthy (the simulator applies writes as delayed jobs). */
-async function waitFor(check, what) {
-  const end = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** The simulator's record of machine `id`. */
-const record = (id) => sim.store.machines.get(id);
-
-/** A running base-64-lts machine on the 512 MB package, through a recording DataCenter. */
-async function runningMachine(name) {
-  const rec = recorder();
-  const dc = dataCenter({ fetch: rec.fetch });
-  const [image] = await dc.images({ name: "base-64-lts", version: "24.4.0" });
-  const m = await dc.createMachine({ name, image: image.id, package: "sample-512M", metadata: { role: "api" }, tags: { env: "ci" } });
-  await m.pollUntil("running", POLL);
-  rec.calls.length = 0;
-  return { dc, m, calls: rec.calls };
-}
+import { lib, sim } from "./lib/fixtures.mjs";
+import { POLL, record, runningMachine, waitFor } from "./lib/machines.mjs";
 
 /** Registers this suite (called inside suites/all.mjs). */
 export default function suite() {

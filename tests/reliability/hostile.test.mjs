@@ -153,6 +153,18 @@ describe("hostile responses", () => {
     assert.equal(other.requests.length, 0, `followed off-host: ${JSON.stringify(other.requests.map((r) => r.url))}`);
   });
 
+  test("CloudAPI's own 302 (AddNic on a network the machine is already on) is read, not followed", async () => {
+    const { fetch, calls } = recordingFetch();
+    const d = dataCenter({ fetch });
+    const [id] = (await sim.admin("/__sim/machines/bulk", { count: 1, namePrefix: "nic302-" })).ids;
+    const m = await d.machine(id);
+    const [nic] = await m.nics();
+    const again = await m.addNic({ network: nic.network });
+    assert.equal(again.mac, nic.mac);
+    const post = calls.findIndex((c) => c.method === "POST");
+    assert.ok(post >= 0 && calls[post + 1]?.url.endsWith(`/nics/${nic.mac.replace(/:/g, "")}`), calls.map((c) => `${c.method} ${c.url}`).join("\n"));
+  });
+
   test("CR/LF in header names and values of the headers option: TypeError, nothing sent", async () => {
     const { fetch, calls } = recordingFetch();
     for (const headers of [{ "x-a": "1\r\nx-evil: 2" }, { "x-a\r\nx-evil": "1" }, { "x-a": "1\nx" }, { "x a": "1" }]) {

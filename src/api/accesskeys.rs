@@ -39,6 +39,18 @@ pub struct AccessKey {
     pub extra: Extra,
 }
 
+/// CreateAccessKey fields (all optional).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessKeyInput {
+    /// Free-form description (newer servers keep it; older ones ignore it).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Create the key for this sub-user (login or UUID) instead of the account.
+    #[serde(default)]
+    pub user: Option<String>,
+}
+
 /// Debug never shows the secret.
 impl std::fmt::Debug for AccessKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -7,6 +7,7 @@ use crate::request::Request;
 use serde::{Deserialize, Serialize};
 
 /// A fabric VLAN.
+/// TypeScript: `FabricVlan`
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Vlan {
     /// VLAN id, 0–4095.
@@ -93,10 +94,54 @@ pub fn update_vlan(
     }
     if body.is_empty() {
         return Err(Error::invalid_argument(
-            "updateFabricVLAN needs name or description",
+            "updateFabricVlan needs name or description",
         ));
     }
     Ok(Request::put(fabric_path(account, Some(vlan_id), &[])?).body(Json::Object(body)))
+}
+
+/// CreateFabricVLAN/UpdateFabricVLAN fields.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FabricVlanInput {
+    /// VLAN id, 0–4095 (required on create; cannot be changed).
+    #[serde(default)]
+    pub vlan_id: Option<u32>,
+    /// Name (required on create).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// CreateFabricVLAN from its fields: `vlan_id` and `name` are required.
+pub fn create_vlan_from(account: &str, input: &FabricVlanInput) -> Result<Request, Error> {
+    match (input.vlan_id, &input.name) {
+        (Some(id), Some(name)) => create_vlan(account, id, name, input.description.as_deref()),
+        _ => Err(Error::invalid_argument(
+            "createFabricVlan needs vlan_id (0-4095) and name",
+        )),
+    }
+}
+
+/// UpdateFabricVLAN from its fields (`vlan_id` names the VLAN and cannot change).
+pub fn update_vlan_from(
+    account: &str,
+    vlan_id: u32,
+    input: &FabricVlanInput,
+) -> Result<Request, Error> {
+    if input.vlan_id.is_some_and(|v| v != vlan_id) {
+        return Err(Error::invalid_argument(
+            "a fabric VLAN's vlan_id cannot be changed",
+        ));
+    }
+    update_vlan(
+        account,
+        vlan_id,
+        input.name.as_deref(),
+        input.description.as_deref(),
+    )
 }
 
 /// DeleteFabricVLAN (must have no networks; 204).
@@ -276,4 +321,51 @@ pub fn delete_fabric_network(account: &str, vlan_id: u32, id: &str) -> Result<Re
         Some(vlan_id),
         &["networks", require_uuid("network id", id)?],
     )?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vlan_inputs() {
+        let f = FabricVlanInput {
+            vlan_id: Some(42),
+            name: Some("web".into()),
+            description: None,
+        };
+        let r = create_vlan_from("my", &f).unwrap();
+        assert_eq!(r.target(), "/my/fabrics/default/vlans");
+        assert_eq!(r.body_text().unwrap(), r#"{"name":"web","vlan_id":42}"#);
+        let e = create_vlan_from(
+            "my",
+            &FabricVlanInput {
+                name: Some("web".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "createFabricVlan needs vlan_id (0-4095) and name"
+        );
+        let e = create_vlan_from(
+            "my",
+            &FabricVlanInput {
+                vlan_id: Some(5000),
+                ..f.clone()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.message, "vlan_id must be between 0 and 4095, got 5000");
+        let r = update_vlan_from("my", 42, &f).unwrap();
+        assert_eq!(r.target(), "/my/fabrics/default/vlans/42");
+        assert_eq!(r.body_text().unwrap(), r#"{"name":"web"}"#);
+        let moved = FabricVlanInput {
+            vlan_id: Some(43),
+            ..f
+        };
+        assert!(update_vlan_from("my", 42, &moved).is_err());
+        assert!(update_vlan_from("my", 42, &FabricVlanInput::default()).is_err());
+    }
 }

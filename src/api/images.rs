@@ -7,6 +7,11 @@ use crate::json::Json;
 use crate::request::Request;
 use serde::{Deserialize, Serialize};
 
+/// States an image reports (`creating` until CreateImageFromMachine's job finishes,
+/// `unactivated` while an import copies the files).
+/// TypeScript: `ImageStateName`
+pub const IMAGE_STATES: &[&str] = &["active", "unactivated", "disabled", "creating", "failed"];
+
 /// An image (also what the seed calls a dataset).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Image {
@@ -59,7 +64,7 @@ pub struct Image {
         skip_serializing_if = "Option::is_none"
     )]
     pub public: Option<bool>,
-    /// active, unactivated, disabled, creating, failed.
+    /// One of [`IMAGE_STATES`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// EULA URL.
@@ -306,7 +311,7 @@ impl CreateImage {
 pub fn create_image_from_machine(account: &str, opts: &CreateImage) -> Result<Request, Error> {
     if opts.machine.is_none() || opts.name.is_none() || opts.version.is_none() {
         return Err(Error::invalid_argument(
-            "createImageFromMachine needs machine, name and version",
+            "createImage needs machine, name and version",
         ));
     }
     Ok(Request::post(account_path(account, &["images"])?).body(Json::Object(opts.body()?)))
@@ -345,6 +350,35 @@ pub fn export_image(account: &str, id: &str, manta_path: &str) -> Result<Request
     Ok(image_action(account, id, "export")?.query("manta_path", p))
 }
 
+/// What ExportImage answers: where in Manta the image file and its manifest were written.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ImageExport {
+    /// The Manta URL the paths are on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manta_url: Option<String>,
+    /// Manta path of the image file.
+    #[serde(default)]
+    pub image_path: String,
+    /// Manta path of the image manifest.
+    #[serde(default)]
+    pub manifest_path: String,
+    /// Fields this version does not know.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// ImportImageFromDatacenter options (wire names).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportImage {
+    /// The datacenter (of this cloud) the image is copied from (required).
+    #[serde(default)]
+    pub datacenter: Option<String>,
+    /// The UUID of your image there (required; the copy keeps it).
+    #[serde(default)]
+    pub id: Option<String>,
+}
+
 /// CloneImage (9.1+): copy an image shared with you into your account. Not retried.
 pub fn clone_image(account: &str, id: &str) -> Result<Request, Error> {
     image_action(account, id, "clone")
@@ -361,6 +395,16 @@ pub fn import_image_from_datacenter(
         .query("action", "import-from-datacenter")
         .query("datacenter", require_name("datacenter", datacenter)?)
         .query("id", require_uuid("image id", id)?))
+}
+
+/// ImportImageFromDatacenter from its options: both `datacenter` and `id` are required.
+pub fn import_image(account: &str, opts: &ImportImage) -> Result<Request, Error> {
+    match (&opts.datacenter, &opts.id) {
+        (Some(dc), Some(id)) => import_image_from_datacenter(account, dc, id),
+        _ => Err(Error::invalid_argument(
+            "importImage needs datacenter (where the image is) and id (its UUID)",
+        )),
+    }
 }
 
 /// Splits `name@version` (version optional) as node-triton writes image references.
@@ -446,4 +490,57 @@ pub fn pick_latest<'a>(reference: &str, images: &'a [Image]) -> Result<&'a Image
             e.status_code = 404;
             e
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "4f1c3e2a-0b5d-4c2e-9a41-8f3e2d1c0b7a";
+
+    #[test]
+    fn import_image_needs_both_fields() {
+        let both = ImportImage {
+            datacenter: Some("us-east-1".into()),
+            id: Some(ID.into()),
+        };
+        assert_eq!(
+            import_image("my", &both).unwrap().target(),
+            format!("/my/images?action=import-from-datacenter&datacenter=us-east-1&id={ID}")
+        );
+        let e = import_image(
+            "my",
+            &ImportImage {
+                id: Some(ID.into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "InvalidArgument");
+        assert!(e.message.contains("datacenter"), "{}", e.message);
+        let e = import_image(
+            "my",
+            &ImportImage {
+                datacenter: Some("us-east-1".into()),
+                id: Some("nope".into()),
+            },
+        )
+        .unwrap_err();
+        assert!(
+            e.message.starts_with("image id must be a UUID"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn export_answer_decodes() {
+        let e: ImageExport = serde_json::from_str(
+            r#"{"manta_url":"https://m","image_path":"/a/i.zfs.gz","manifest_path":"/a/i.imgmanifest"}"#,
+        )
+        .unwrap();
+        assert_eq!(e.image_path, "/a/i.zfs.gz");
+        assert_eq!(e.manta_url.as_deref(), Some("https://m"));
+        assert!(IMAGE_STATES.contains(&"creating"));
+    }
 }

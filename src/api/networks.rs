@@ -131,6 +131,9 @@ fn ip_path(account: &str, network: &str, ip: Option<&str>) -> Result<String, Err
     }
 }
 
+/// The largest (and default) page of ListNetworkIPs.
+pub const IPS_MAX_LIMIT: u32 = 1000;
+
 /// ListNetworkIPs: one page (`limit` 1–1000, default 1000); continue with
 /// [`super::next_offset`].
 pub fn list_network_ips(
@@ -139,8 +142,8 @@ pub fn list_network_ips(
     offset: u32,
     limit: Option<u32>,
 ) -> Result<Request, Error> {
-    let limit = limit.unwrap_or(1000);
-    if limit == 0 || limit > 1000 {
+    let limit = limit.unwrap_or(IPS_MAX_LIMIT);
+    if limit == 0 || limit > IPS_MAX_LIMIT {
         return Err(Error::invalid_argument(format!(
             "limit must be between 1 and 1000, got {limit}"
         )));
@@ -153,6 +156,30 @@ pub fn list_network_ips(
 /// GetNetworkIP.
 pub fn get_network_ip(account: &str, network: &str, ip: &str) -> Result<Request, Error> {
     Ok(Request::get(ip_path(account, network, Some(ip))?))
+}
+
+/// UpdateNetworkIP fields.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateNetworkIp {
+    /// Reserve (true) or release (false) the address (required).
+    #[serde(default)]
+    pub reserved: Option<bool>,
+}
+
+/// UpdateNetworkIP from its fields: `reserved` is required.
+pub fn update_network_ip_from(
+    account: &str,
+    network: &str,
+    ip: &str,
+    input: &UpdateNetworkIp,
+) -> Result<Request, Error> {
+    match input.reserved {
+        Some(r) => update_network_ip(account, network, ip, r),
+        None => Err(Error::invalid_argument(
+            "updateNetworkIp needs reserved (true or false)",
+        )),
+    }
 }
 
 /// UpdateNetworkIP: reserve or release an address (not on public networks).
@@ -168,4 +195,39 @@ pub fn update_network_ip(
             Json::Bool(reserved),
         )])),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "4f1c3e2a-0b5d-4c2e-9a41-8f3e2d1c0b7a";
+
+    #[test]
+    fn update_network_ip_needs_reserved() {
+        let r = update_network_ip_from(
+            "my",
+            ID,
+            "10.0.0.5",
+            &UpdateNetworkIp {
+                reserved: Some(true),
+            },
+        )
+        .unwrap();
+        assert_eq!(r.target(), format!("/my/networks/{ID}/ips/10.0.0.5"));
+        assert_eq!(r.body_text().unwrap(), r#"{"reserved":true}"#);
+        let e =
+            update_network_ip_from("my", ID, "10.0.0.5", &UpdateNetworkIp::default()).unwrap_err();
+        assert_eq!(e.message, "updateNetworkIp needs reserved (true or false)");
+        let e = update_network_ip_from(
+            "my",
+            ID,
+            "10.0.0",
+            &UpdateNetworkIp {
+                reserved: Some(false),
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.message, "ip must be an IP address, got \"10.0.0\"");
+    }
 }

@@ -15,12 +15,15 @@ pub struct Role {
     #[serde(default)]
     pub name: String,
     /// 9.x: `[{type, id, login, default}]`; older: login names.
+    /// TypeScript: `Array<{ type: "subuser" | "account"; id: string; login: string; default?: boolean }> | string[]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub members: Option<Json>,
     /// Pre-9 default members (login names).
+    /// TypeScript: `string[]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_members: Option<Json>,
     /// 9.x: `[{id, name}]`; older: policy names.
+    /// TypeScript: `Array<{ id: string; name: string }> | string[]`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policies: Option<Json>,
     /// Fields this version does not know.
@@ -28,22 +31,125 @@ pub struct Role {
     pub extra: Extra,
 }
 
-/// CreateRole/UpdateRole fields (9.x object forms or plain names, passed through).
+/// CreateRole/UpdateRole fields, sent in the API 9 form (a login or policy name given as a
+/// plain string becomes `{type: "subuser", login}` / `{name}`).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoleInput {
     /// Name (required on create).
     #[serde(default)]
     pub name: Option<String>,
-    /// Members: `[{type:"subuser", login, default?}]` or login names.
+    /// Members (replaces the list): sub-user logins, or `{type, login | id, default?}`.
+    /// TypeScript: `Array<string | { type?: "subuser" | "account"; login?: string; id?: string; default?: boolean }>`
     #[serde(default)]
     pub members: Option<Json>,
-    /// Default members (pre-9 form).
-    #[serde(default)]
-    pub default_members: Option<Json>,
-    /// Policies: `[{name}]` / `[{id}]` or policy names.
+    /// Policies (replaces the list): policy names, or `{name}` / `{id}`.
+    /// TypeScript: `Array<string | { name: string } | { id: string }>`
     #[serde(default)]
     pub policies: Option<Json>,
+}
+
+/// The members of a role input in the API 9 object form, checked.
+fn member_refs(v: &Json) -> Result<Json, Error> {
+    let Json::Array(items) = v else {
+        return Err(Error::invalid_argument(
+            "members must be an array of sub-user logins or {type, login | id, default?} objects",
+        ));
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, m) in items.iter().enumerate() {
+        let what = format!("members[{i}]");
+        let obj = match m {
+            Json::String(login) => Json::Object(vec![
+                ("type".to_string(), Json::from("subuser")),
+                ("login".to_string(), Json::from(require_name(&what, login)?)),
+            ]),
+            Json::Object(fields) => {
+                let mut typed = false;
+                let mut named = false;
+                for (k, val) in fields {
+                    match (k.as_str(), val) {
+                        ("type", Json::String(t)) if t == "subuser" || t == "account" => {
+                            typed = true
+                        }
+                        ("login" | "id", Json::String(s)) => {
+                            require_name(&format!("{what}.{k}"), s)?;
+                            named = true;
+                        }
+                        ("default", Json::Bool(_)) => {}
+                        ("type", _) => {
+                            return Err(Error::invalid_argument(format!(
+                                "{what}.type must be \"subuser\" or \"account\""
+                            )));
+                        }
+                        ("login" | "id" | "default", _) => {
+                            return Err(Error::invalid_argument(format!(
+                                "{what}.{k} must be a {}",
+                                if k == "default" { "boolean" } else { "string" }
+                            )));
+                        }
+                        _ => {
+                            return Err(Error::invalid_argument(format!(
+                                "{what}: unknown field {}; valid fields are type, login, id, default",
+                                quoted(k)
+                            )));
+                        }
+                    }
+                }
+                if !named {
+                    return Err(Error::invalid_argument(format!(
+                        "{what} needs a login or an id"
+                    )));
+                }
+                let mut fields = fields.clone();
+                if !typed {
+                    fields.insert(0, ("type".to_string(), Json::from("subuser")));
+                }
+                Json::Object(fields)
+            }
+            _ => {
+                return Err(Error::invalid_argument(format!(
+                    "{what} must be a login or a {{type, login | id, default?}} object"
+                )));
+            }
+        };
+        out.push(obj);
+    }
+    Ok(Json::Array(out))
+}
+
+/// The policies of a role input in the API 9 object form, checked.
+fn policy_refs(v: &Json) -> Result<Json, Error> {
+    let Json::Array(items) = v else {
+        return Err(Error::invalid_argument(
+            "policies must be an array of policy names or {name} / {id} objects",
+        ));
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, p) in items.iter().enumerate() {
+        let what = format!("policies[{i}]");
+        let (k, s) = match p {
+            Json::String(s) => ("name", s),
+            Json::Object(fields) => match fields.as_slice() {
+                [(k, Json::String(s))] if k == "name" || k == "id" => (k.as_str(), s),
+                _ => {
+                    return Err(Error::invalid_argument(format!(
+                        "{what} must be {{name: string}} or {{id: string}}"
+                    )));
+                }
+            },
+            _ => {
+                return Err(Error::invalid_argument(format!(
+                    "{what} must be a policy name or a {{name}} / {{id}} object"
+                )));
+            }
+        };
+        out.push(Json::Object(vec![(
+            k.to_string(),
+            Json::from(require_name(&format!("{what}.{k}"), s)?),
+        )]));
+    }
+    Ok(Json::Array(out))
 }
 
 impl RoleInput {
@@ -55,18 +161,11 @@ impl RoleInput {
                 Json::from(require_name("role name", n)?),
             ));
         }
-        for (k, v) in [
-            ("members", &self.members),
-            ("default_members", &self.default_members),
-            ("policies", &self.policies),
-        ] {
-            match v {
-                None => {}
-                Some(a @ Json::Array(_)) => body.push((k.to_string(), a.clone())),
-                Some(_) => {
-                    return Err(Error::invalid_argument(format!("{k} must be an array")));
-                }
-            }
+        if let Some(m) = &self.members {
+            body.push(("members".to_string(), member_refs(m)?));
+        }
+        if let Some(p) = &self.policies {
+            body.push(("policies".to_string(), policy_refs(p)?));
         }
         Ok(body)
     }
@@ -174,4 +273,69 @@ pub fn role_tag_header(roles: &[String]) -> Result<String, Error> {
         }
     }
     Ok(roles.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(json: &str) -> RoleInput {
+        serde_json::from_str(json).unwrap()
+    }
+
+    fn body(r: &Request) -> String {
+        r.body_text().unwrap_or_default()
+    }
+
+    #[test]
+    fn plain_names_become_api9_references() {
+        let r = create_role(
+            "my",
+            &input(r#"{"name":"ops","members":["bob",{"login":"eve","default":true},{"type":"account","id":"x"}],"policies":["read",{"id":"p1"}]}"#),
+        )
+        .unwrap();
+        assert_eq!(
+            body(&r),
+            r#"{"name":"ops","members":[{"type":"subuser","login":"bob"},{"type":"subuser","login":"eve","default":true},{"type":"account","id":"x"}],"policies":[{"name":"read"},{"id":"p1"}]}"#
+        );
+    }
+
+    #[test]
+    fn bad_references_are_named() {
+        for (json, needle) in [
+            (r#"{"members":[""]}"#, "members[0] must not be empty"),
+            (r#"{"members":[3]}"#, "members[0] must be a login"),
+            (
+                r#"{"members":[{"type":"group","login":"a"}]}"#,
+                "members[0].type",
+            ),
+            (
+                r#"{"members":[{"default":true}]}"#,
+                "needs a login or an id",
+            ),
+            (
+                r#"{"members":[{"login":"a","role":"x"}]}"#,
+                "unknown field \"role\"",
+            ),
+            (
+                r#"{"members":[{"login":"a","default":"yes"}]}"#,
+                "default must be a boolean",
+            ),
+            (r#"{"policies":"read"}"#, "policies must be an array"),
+            (
+                r#"{"policies":[{"name":"a","id":"b"}]}"#,
+                "policies[0] must be",
+            ),
+            (
+                r#"{"policies":[" "]}"#,
+                "policies[0].name must not be empty",
+            ),
+        ] {
+            let e = update_role("my", "ops", &input(json)).unwrap_err();
+            assert_eq!(e.code, "InvalidArgument");
+            assert!(e.message.contains(needle), "{json}: {}", e.message);
+        }
+        let e = serde_json::from_str::<RoleInput>(r#"{"default_members":[]}"#).unwrap_err();
+        assert!(e.to_string().contains("members"), "{e}");
+    }
 }

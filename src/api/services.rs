@@ -91,11 +91,61 @@ impl std::fmt::Display for Version {
 }
 
 /// The CloudAPI code version from a `Server: cloudapi/9.20.0` header (older servers say
-/// "Joyent Triton 8.0.0" / "Joyent SmartDataCenter 7.x": the last word is used).
+/// "Joyent Triton 8.0.0" / "Joyent SmartDataCenter 7.x": then the last word). Any other
+/// server name (a proxy's `nginx/1.25`) says nothing about CloudAPI and gives `None`.
 pub fn server_version(headers: &[(String, String)]) -> Option<Version> {
     let s = header(headers, "server")?;
-    let last = s.rsplit(['/', ' ']).next()?;
-    Version::parse(last)
+    let lower = s.to_ascii_lowercase();
+    if let Some(i) = lower.find("cloudapi/") {
+        let rest = s.get(i + "cloudapi/".len()..)?;
+        return Version::parse(rest.split_whitespace().next()?);
+    }
+    if lower.contains("triton") || lower.contains("smartdatacenter") {
+        return Version::parse(s.rsplit(' ').next()?);
+    }
+    None
+}
+
+/// What `ping()` resolves with: the API versions the server serves and what its headers say.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PingInfo {
+    /// `"pong"`.
+    pub ping: String,
+    /// API versions served, as the server lists them (`["9.0.0", "8.0.0", …]`).
+    pub versions: Vec<String>,
+    /// CloudAPI code version from the `Server` header (`"9.20.0"`), which feature checks use; absent when unreadable (browsers hide `Server` cross-origin).
+    #[serde(
+        rename = "serverVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_version: Option<String>,
+    /// The datacenter that answered (`Triton-Datacenter-Name`), when readable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datacenter: Option<String>,
+}
+
+impl PingInfo {
+    /// The ping body and response headers combined; `None` for a body that is not a pong.
+    pub fn from_response(ping: &Ping, headers: &[(String, String)]) -> Option<PingInfo> {
+        if ping.ping != "pong" {
+            return None;
+        }
+        let versions = match ping.cloudapi.as_ref().and_then(|c| c.get("versions")) {
+            Some(Json::Array(v)) => v
+                .iter()
+                .filter_map(Json::as_str)
+                .map(str::to_string)
+                .collect(),
+            _ => Vec::new(),
+        };
+        Some(PingInfo {
+            ping: ping.ping.clone(),
+            versions,
+            server_version: server_version(headers).map(|v| v.to_string()),
+            datacenter: header(headers, "triton-datacenter-name").map(str::to_string),
+        })
+    }
 }
 
 /// Features that need a minimum CloudAPI code version, with that version.
@@ -160,5 +210,58 @@ pub fn require_api_version(what: &str, served: &[Version], min: Version) -> Resu
                 list.join(", ")
             ),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn only_cloudapi_server_headers_give_a_version() {
+        let v = |s: &str| server_version(&h(&[("server", s)])).map(|v| v.to_string());
+        assert_eq!(v("cloudapi/9.20.0").as_deref(), Some("9.20.0"));
+        assert_eq!(v("CloudAPI/9.11.1 extra").as_deref(), Some("9.11.1"));
+        assert_eq!(v("Joyent SmartDataCenter 7.3.0").as_deref(), Some("7.3.0"));
+        assert_eq!(v("nginx/1.25.3"), None);
+        assert_eq!(v("cloudapi/"), None);
+        assert_eq!(server_version(&[]), None);
+    }
+
+    #[test]
+    fn ping_info_combines_body_and_headers() {
+        let ping = Ping {
+            ping: "pong".into(),
+            cloudapi: Some(Json::Object(vec![(
+                "versions".into(),
+                Json::Array(vec!["9.0.0".into(), "8.0.0".into()]),
+            )])),
+            ..Default::default()
+        };
+        let info = PingInfo::from_response(
+            &ping,
+            &h(&[
+                ("server", "cloudapi/9.10.0"),
+                ("triton-datacenter-name", "us-sim-1"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(info.versions, ["9.0.0", "8.0.0"]);
+        assert_eq!(info.server_version.as_deref(), Some("9.10.0"));
+        assert_eq!(info.datacenter.as_deref(), Some("us-sim-1"));
+        let bare = PingInfo::from_response(&ping, &[]).unwrap();
+        assert_eq!((bare.server_version, bare.datacenter), (None, None));
+        let not_pong = Ping {
+            ping: "hello".into(),
+            ..Default::default()
+        };
+        assert!(PingInfo::from_response(&not_pong, &[]).is_none());
     }
 }

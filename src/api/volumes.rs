@@ -8,6 +8,10 @@ use crate::json::Json;
 use crate::request::Request;
 use serde::{Deserialize, Serialize};
 
+/// States a volume reports (`deleted` is what a wait for DeleteVolume sees once it is gone).
+/// TypeScript: `VolumeStateName`
+pub const VOLUME_STATES: &[&str] = &["creating", "ready", "deleting", "deleted", "failed"];
+
 /// A volume.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Volume {
@@ -26,7 +30,7 @@ pub struct Volume {
     /// Creation time, ISO 8601.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    /// creating, ready, deleting, deleted, failed.
+    /// One of [`VOLUME_STATES`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// Network UUIDs.
@@ -195,6 +199,25 @@ pub fn rename_volume(account: &str, id: &str, name: &str) -> Result<Request, Err
     .retry_safe())
 }
 
+/// UpdateVolume fields (CloudAPI can only rename a volume).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateVolume {
+    /// The new name (required).
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// UpdateVolume from its fields. Retry-safe.
+pub fn update_volume(account: &str, id: &str, input: &UpdateVolume) -> Result<Request, Error> {
+    match &input.name {
+        Some(n) => rename_volume(account, id, n),
+        None => Err(Error::invalid_argument(
+            "updateVolume needs name (the only field CloudAPI can change)",
+        )),
+    }
+}
+
 /// DeleteVolume (asynchronous; 204).
 pub fn delete_volume(account: &str, id: &str) -> Result<Request, Error> {
     Ok(Request::delete(account_path(
@@ -224,4 +247,38 @@ pub fn list_volume_sizes(account: &str, volume_type: Option<&str>) -> Result<Req
         Some(t) => r.query("type", require_name("type", t)?),
         None => r,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "4f1c3e2a-0b5d-4c2e-9a41-8f3e2d1c0b7a";
+
+    #[test]
+    fn update_volume_renames_only() {
+        let r = update_volume(
+            "my",
+            ID,
+            &UpdateVolume {
+                name: Some("data-2".into()),
+            },
+        )
+        .unwrap();
+        assert_eq!(r.target(), format!("/my/volumes/{ID}"));
+        assert_eq!(r.body_text().unwrap(), r#"{"name":"data-2"}"#);
+        assert!(r.idempotent);
+        let e = update_volume("my", ID, &UpdateVolume::default()).unwrap_err();
+        assert_eq!(e.code, "InvalidArgument");
+        let e = update_volume(
+            "my",
+            ID,
+            &UpdateVolume {
+                name: Some("a b".into()),
+            },
+        )
+        .unwrap_err();
+        assert!(e.message.contains("may only contain"), "{}", e.message);
+        assert!(VOLUME_STATES.contains(&"deleted"));
+    }
 }

@@ -50,6 +50,7 @@ const OPTIONS: &[&str] = &[
     "actAs",
     "agent",
     "retries",
+    "roles",
     "transport",
 ];
 
@@ -114,9 +115,9 @@ impl DataCenter {
         self.client.base_url.clone()
     }
 
-    /// The sub-user, if any.
-    #[wasm_bindgen(getter)]
-    pub fn user(&self) -> Option<String> {
+    /// The sub-user signing the requests, if any (`user()` is GetUser).
+    #[wasm_bindgen(getter, js_name = subUser)]
+    pub fn sub_user(&self) -> Option<String> {
         self.client.creds.user.clone()
     }
 
@@ -492,21 +493,25 @@ impl DataCenter {
     }
 
     /// CreateMachine; resolves with the new machine (usually `provisioning`; with `{ wait }`,
-    /// once it is `running`). The POST is never blindly re-sent: after an ambiguous failure
+    /// once it is `running`). `image` may be a UUID, an image object, or a name, `name@version`
+    /// or short id (resolved with ListImages). The POST is never blindly re-sent: after an ambiguous failure
     /// (no answer, timeout, 5xx) the machine is looked up by name (one is generated when none
     /// is given) and returned if it exists.
     #[wasm_bindgen(js_name = createMachine, unchecked_return_type = "Promise<Machine>")]
     pub fn create_machine(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CreateMachineOptions")] options: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "{ wait?: boolean | WaitOptions }")]
-        how: Option<JsValue>,
+        #[wasm_bindgen(
+            js_name = "waitOptions",
+            unchecked_optional_param_type = "{ wait?: boolean | WaitOptions }"
+        )]
+        wait_options: Option<JsValue>,
     ) -> Promise {
-        let wait =
-            match WaitOptions::from_wait_arg(how.as_ref(), "createMachine(options, { wait })") {
-                Ok(w) => w,
-                Err(e) => return rejected(e),
-            };
+        let what = "createMachine(options, waitOptions)";
+        let wait = match WaitOptions::from_wait_arg(wait_options.as_ref(), what) {
+            Ok(w) => w,
+            Err(e) => return rejected(e),
+        };
         if options.is_undefined() || options.is_null() {
             return rejected(type_error(
                 "createMachine(options): options are required ({ image, package, … })",
@@ -520,7 +525,27 @@ impl DataCenter {
         // provisioning twice); CloudAPI's own default is 8 hex characters, so is this one.
         let name = opts.name.get_or_insert_with(generated_name).clone();
         let c = self.client.clone();
+        // An image given by name (`base-64-lts`, `name@version`, a short id) is resolved with
+        // ListImages first; the rest is checked now against a stand-in id, so bad input still
+        // rejects before any request.
+        let image_ref = match opts.image.as_ref().or(opts.dataset.as_ref()) {
+            Some(Json::String(s)) if !api::is_uuid(s) && !s.trim().is_empty() => Some(s.clone()),
+            _ => None,
+        };
+        if image_ref.is_some() {
+            let mut probe = opts.clone();
+            probe.image = Some(Json::from("00000000-0000-4000-8000-000000000000"));
+            probe.dataset = None;
+            if let Err(e) = machines::create_machine(c.account(), &probe) {
+                return rejected(to_js(&e));
+            }
+        }
         promise(async move {
+            if let Some(r) = image_ref {
+                let image = collection::find_image(&c, &r).await.or_js()?;
+                opts.image = text(&image, "id").map(Json::from);
+                opts.dataset = None;
+            }
             let m = create_once(&c, &opts, &name).await?;
             let Some(poll) = wait else {
                 return Ok(m.into());
@@ -533,7 +558,7 @@ impl DataCenter {
                 return Ok(done);
             }
             Err(to_js(&Error::local(
-                "ProvisioningFailed",
+                super::wait::JOB_FAILED,
                 format!(
                     "machine {name} ended in state {} instead of running",
                     state.as_deref().unwrap_or("unknown")
@@ -979,6 +1004,7 @@ fn build(options: &JsValue) -> Result<Client, JsValue> {
         }
     };
 
+    let roles = super::rbac::roles_option(&o)?;
     let concurrency = match o.number("concurrency")? {
         None => DEFAULT_CONCURRENCY,
         Some(n) if n.fract() == 0.0 && (1.0..=MAX_CONCURRENCY).contains(&n) => {
@@ -1002,6 +1028,7 @@ fn build(options: &JsValue) -> Result<Client, JsValue> {
         timeout_ms,
         signed_headers,
         retries,
+        roles,
         clock_offset: std::cell::Cell::new(0),
         limiter: super::transport::Limiter::new(concurrency),
         presigned: super::presigned::transport_option(&o)?,
@@ -1481,7 +1508,7 @@ fn no_filters(
 }
 
 /// A key's name or fingerprint: a string, or an object with `name` or `fingerprint`.
-fn key_arg(v: &JsValue, what: &str) -> Result<String, JsValue> {
+pub(crate) fn key_arg(v: &JsValue, what: &str) -> Result<String, JsValue> {
     if v.as_string().is_none()
         && v.is_object()
         && let Some(s) = text(v, "name").or_else(|| text(v, "fingerprint"))

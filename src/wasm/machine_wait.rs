@@ -7,7 +7,7 @@ use super::cancel::AbortSignal;
 use super::datacenter::fetch_machine;
 use super::js_error::to_js;
 use super::machine::{Machine, State, get, set};
-use super::transport::Client;
+use super::transport::{Client, RawResponse};
 use super::wait::{Goal, JOB_FAILED, Pollable, WaitOptions, poll_loop};
 use crate::api::machines::{self, AuditEntry};
 use crate::api::scalar_text;
@@ -82,6 +82,25 @@ async fn audit_entries(m: &State, signal: Option<&AbortSignal>) -> Result<Vec<Au
 pub(crate) async fn audit_baseline(m: &State, action: &str) -> Result<Option<String>, Error> {
     let entries = audit_entries(m, None).await?;
     Ok(machines::audit_after(&entries, action, None).and_then(|e| e.time.clone()))
+}
+
+/// The later of the audit baseline read before acting and the server's `Date` of the
+/// action's answer (as ISO 8601, the audit's format): a job this call started ends after both.
+// Why both: a browser may not expose `Date` across origins, and the pre-read alone accepts a
+// same-action job that was still pending when it was read.
+pub(crate) fn after_answer(baseline: Option<String>, r: &RawResponse) -> Option<String> {
+    let answered = crate::response::header(&r.headers, "date")
+        .map(js_sys::Date::parse)
+        .filter(|ms| ms.is_finite())
+        .and_then(|ms| {
+            js_sys::Date::new(&JsValue::from_f64(ms))
+                .to_iso_string()
+                .as_string()
+        });
+    match (baseline, answered) {
+        (Some(b), Some(a)) => Some(if a > b { a } else { b }),
+        (b, a) => b.or(a),
+    }
 }
 
 /// A machine watched through its audit log (GetMachine too, so `onProgress` sees it fresh).
@@ -202,7 +221,7 @@ impl Pollable for MapWatch {
             .await?;
         *self.map.borrow_mut() = serde_wasm_bindgen::from_value(map.clone())
             .map_err(|e| super::js_error::invalid_response(format!("{}: {e}", self.field)))?;
-        super::machine::store_field(&self.m, self.field, &map);
+        super::machine_meta::store_field(&self.m, self.field, &map);
         Ok(())
     }
 

@@ -2,23 +2,32 @@
 //! `fetch` transport, the signers and the JS error objects. Everything here is thin: requests
 //! are built, signed and decoded by the sans-IO core.
 
+pub mod account;
 pub mod agent;
 pub mod body;
 pub mod cancel;
 pub mod collection;
 pub mod credentials;
 pub mod datacenter;
+pub mod fabrics;
+pub mod firewall;
+pub(crate) mod gate;
+pub mod images;
 pub mod js_error;
 pub mod keystore;
 pub mod machine;
 pub mod machine_ext;
+pub mod machine_meta;
 pub mod machine_wait;
 pub mod migrations;
 pub mod options;
 pub mod presigned;
+pub mod rbac;
+pub mod resource_wait;
 pub mod signer;
 pub mod snapshot;
 pub mod transport;
+pub mod volumes;
 pub mod wait;
 
 use js_sys::{Object, Reflect};
@@ -148,18 +157,6 @@ export interface PresignOptions {
   expires?: number | Date;
   /** Extra query parameters, covered by the signature. */
   query?: Record<string, string | number>;
-}
-
-/** Options of `pollUntil` / `pollWhile`. */
-export interface PollOptions {
-  /** Ms between polls (default 2500, jittered ±20 %). */
-  interval?: number;
-  /** Give up after this many ms with a `Timeout` error (default 600000; `Infinity` for none). */
-  timeout?: number;
-  /** Abort the wait (rejects with code `Aborted`). */
-  signal?: AbortSignal;
-  /** Called with the machine after every poll. */
-  onProgress?: (machine: Machine) => void;
 }
 
 /** Options of `request(method, path, options)`. */

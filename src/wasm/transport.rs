@@ -61,6 +61,8 @@ pub struct Client {
     pub signed_headers: Vec<String>,
     /// Automatic retries of idempotent requests (0 disables them and clock-skew recovery).
     pub retries: u32,
+    /// RBAC roles to act with, sent as `as-role` on every request (empty: the user's defaults).
+    pub roles: Vec<String>,
     /// Server clock minus local clock in seconds, learnt from a clock-skew rejection.
     pub clock_offset: Cell<i64>,
     /// The `concurrency` limit on fetches in flight, shared by every call of this client.
@@ -173,6 +175,7 @@ impl Client {
             timeout_ms: self.timeout_ms,
             signed_headers: self.signed_headers.clone(),
             retries: self.retries,
+            roles: self.roles.clone(),
             clock_offset: Cell::new(self.clock_offset.get()),
             // Why a limiter of its own: the limit protects one CloudAPI endpoint (whose
             // throttle is per datacenter), and a fan-out over datacenters must not queue
@@ -207,6 +210,14 @@ impl Client {
         extra: &[(String, String)],
         signal: Option<&AbortSignal>,
     ) -> Result<RawResponse, Error> {
+        let with_roles;
+        // Why: a `request()` that names `as-role` in its own query keeps it.
+        let req = if self.roles.is_empty() || req.query.iter().any(|(k, _)| k == "as-role") {
+            req
+        } else {
+            with_roles = req.clone().as_roles(&self.roles);
+            &with_roles
+        };
         let target = req.target();
         let what = format!("{} {}", req.method.as_str(), target);
         let scope = Scope::new(self.timeout_ms, signal)?;

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
 import { KEYS, STRANGER, dataCenter, keyLines, lib, sim } from "./lib/fixtures.mjs";
+import { recorder } from "./lib/recorder.mjs";
 
 /** Asserts `fn` throws (sync) a CloudApiError with `code` whose message matches `re`. */
 function throwsCloud(fn, code, re) {
@@ -114,9 +115,10 @@ export default function suite() {
     });
 
     test("bad arguments to methods reject (never throw synchronously) and send nothing", async () => {
-      const dc = dataCenter();
+      const { fetch, calls } = recorder();
+      const dc = dataCenter({ fetch });
       await assert.rejects(dc.machine(5), TypeError);
-      await assert.rejects(dc.machine("not-a-uuid"), cloud("InvalidArgument", /UUID/));
+      await assert.rejects(dc.machine(""), cloud("InvalidArgument", /empty/));
       await assert.rejects(dc.machines({ sate: "running" }), (e) => e instanceof TypeError && /sate/.test(e.message));
       await assert.rejects(dc.machines({ state: "deleted" }), cloud("InvalidArgument", /state/));
       await assert.rejects(dc.createMachine(), TypeError);
@@ -124,7 +126,60 @@ export default function suite() {
       await assert.rejects(dc.createMachine({ image: "x", package: "y", colour: "red" }), TypeError);
       await assert.rejects(dc.request("FETCH", "/x"), cloud("InvalidArgument", /method/));
       await assert.rejects(dc.request("GET", "no-slash"), cloud("InvalidArgument", /start with/));
+      assert.equal(calls.length, 0, `sent: ${calls.map((c) => c.url)}`);
       assert.equal((await dc.account()).login, sim.account);
+    });
+
+    test("unknown option names are TypeErrors listing the valid ones; nothing is sent", async () => {
+      const { fetch, calls } = recorder();
+      const dc = dataCenter({ fetch });
+      const lists = (name, valid) => (e) => e instanceof TypeError && e.message.includes(`"${name}"`) && valid.every((v) => e.message.includes(v));
+      assert.throws(() => dc.eachMachine({ stat: "running" }), lists("stat", ["state", "name", "tags"]));
+      await assert.rejects(dc.machinesEverywhere({ nmae: "x" }), lists("nmae", ["name", "state"]));
+      await assert.rejects(dc.countMachines({ limit: 5 }), lists("limit", ["state"]));
+      await assert.rejects(dc.images({ nam: "x" }), lists("nam", ["name", "os", "version"]));
+      await assert.rejects(dc.createMachine({ image: "x", package: "y" }, { wiat: true }), lists("wiat", ["wait"]));
+      await assert.rejects(dc.request("GET", "/x", { qurey: {} }), lists("qurey", ["query", "body", "headers"]));
+      assert.throws(() => dataCenter({ concurency: 2 }), lists("concurency", ["concurrency", "timeout"]));
+      assert.equal(calls.length, 0);
+    });
+
+    test("invalid UUIDs and empty names: InvalidArgument before any request", async () => {
+      const { fetch, calls } = recorder();
+      const dc = dataCenter({ fetch });
+      await assert.rejects(dc.deleteImage("not-a-uuid"), cloud("InvalidArgument", /image id must be a UUID.*not-a-uuid/));
+      await assert.rejects(dc.createMachine({ image: sim.store.seedImages.base.id, package: "sample-512M", networks: "4f1c3e2a-0b5d-4c2e-9a41-8f3e2d1c0b7" }), cloud("InvalidArgument", /network.*UUID/));
+      await assert.rejects(dc.countMachines({ image: "nope" }), cloud("InvalidArgument", /image/));
+      for (const m of ["machine", "image", "package", "network"]) {
+        await assert.rejects(dc[m](""), cloud("InvalidArgument", new RegExp(`${m} must be .*empty`)), m);
+        await assert.rejects(dc[m]("   "), cloud("InvalidArgument", /empty/), m);
+      }
+      await assert.rejects(dc.addKey({ name: "", key: KEYS.openssh.publicKey }), (e) => e.name === "CloudApiError" || e instanceof TypeError);
+      assert.equal(calls.length, 0, `sent: ${calls.map((c) => `${c.method} ${c.url}`)}`);
+    });
+
+    test("a metadata or tag value that is an object: rejected, no machine created", async () => {
+      const { fetch, calls } = recorder();
+      const dc = dataCenter({ fetch });
+      const before = sim.store.machinesOf(sim.store.account).length;
+      const base = { image: sim.store.seedImages.base.id, package: "sample-512M", name: "never-made" };
+      await assert.rejects(dc.createMachine({ ...base, metadata: { a: { b: 1 } } }), cloud("InvalidArgument", /metadata\.a must be a string, number or boolean, got an object/));
+      await assert.rejects(dc.createMachine({ ...base, tags: { t: [1] } }), cloud("InvalidArgument", /tags\.t/));
+      await assert.rejects(dc.createMachine({ ...base, metadata: "x" }), (e) => /metadata/.test(e.message));
+      assert.equal(calls.length, 0);
+      assert.equal(sim.store.machinesOf(sim.store.account).length, before);
+    });
+
+    test("negative, zero and non-number timeouts and intervals are TypeErrors naming the option", async () => {
+      assert.throws(() => dataCenter({ timeout: -1 }), /timeout must be a positive number of milliseconds/);
+      assert.throws(() => dataCenter({ timeout: 0 }), /timeout/);
+      const { fetch, calls } = recorder();
+      const dc = dataCenter({ fetch });
+      const opts = { image: sim.store.seedImages.base.id, package: "sample-512M" };
+      await assert.rejects(dc.createMachine(opts, { wait: { timeout: -5 } }), (e) => e instanceof TypeError && /timeout.*-5/.test(e.message));
+      await assert.rejects(dc.createMachine(opts, { wait: { interval: 0 } }), (e) => e instanceof TypeError && /interval/.test(e.message));
+      await assert.rejects(dc.createMachine(opts, { wait: { timeout: "1s" } }), (e) => e instanceof TypeError && /timeout must be a number/.test(e.message));
+      assert.equal(calls.length, 0);
     });
   });
 }

@@ -244,9 +244,11 @@ export default function suite() {
         return globalThis.fetch(url, { ...init, signal: undefined });
       };
       const d = dc({ fetch, concurrency: 1, timeout: 150, retries: 0 });
-      const [, second] = await Promise.allSettled([d.account(), d.account()]);
-      assert.equal(second.status, "rejected");
-      assert.equal(second.reason.code, "Timeout", second.reason.message);
+      // Whichever call signs first takes the slot; the other waits for it and times out.
+      const settled = await Promise.allSettled([d.account(), d.account()]);
+      const queued = settled.filter((r) => r.status === "rejected");
+      assert.equal(queued.length, 1, JSON.stringify(settled.map((r) => r.status)));
+      assert.equal(queued[0].reason.code, "Timeout", queued[0].reason.message);
       assert.equal(urls.length, 1, "the queued call was sent after its deadline");
     });
 
@@ -313,8 +315,27 @@ export default function suite() {
       const hvm = [...sim.store.images.values()].find((i) => i.name === "debian-12");
       await assert.rejects(
         d.createMachine({ name: "too-small", image: hvm.id, package: "bhyve-tiny" }, { wait: { interval: 20 } }),
-        cloud("ProvisioningFailed", /failed/),
+        cloud("JobFailed", /ended in state failed/),
       );
+    });
+
+    test("createMachine resolves an image name (latest version) before the POST; bad input sends nothing", async () => {
+      const { fetch, calls } = recorder();
+      const d = dc({ fetch });
+      const latest = await d.image("base-64-lts");
+      calls.length = 0;
+      const m = await d.createMachine({ name: "by-image-name", image: "base-64-lts", package: "sample-512M" });
+      assert.equal(m.image, latest.id);
+      assert.deepEqual(calls.map((c) => `${c.method} ${c.url.pathname}`), [`GET /${login}/images`, `POST /${login}/machines`]);
+      assert.equal(JSON.parse(calls[1].body).image, latest.id);
+      const old = await d.createMachine({ name: "by-image-version", dataset: "base-64-lts@23.4.0", package: "sample-512M" });
+      assert.equal(old.image, (await d.image("base-64-lts@23.4.0")).id);
+      calls.length = 0;
+      await assert.rejects(d.createMachine({ image: "no-such-image", package: "sample-512M" }), cloud("ResourceNotFound", /no-such-image/));
+      assert.ok(calls.every((c) => c.method === "GET"), "a POST was sent for an unknown image");
+      calls.length = 0;
+      await assert.rejects(d.createMachine({ image: "base-64-lts", package: "sample-512M", metadata: { a: { b: 1 } } }), cloud("InvalidArgument", /metadata\.a/));
+      assert.equal(calls.length, 0, "bad metadata was found only after a request");
     });
 
     test("createMachine { wait } options are checked before anything is sent", async () => {

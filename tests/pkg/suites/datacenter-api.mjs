@@ -7,19 +7,7 @@ import crypto from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { ENTRY } from "../load.mjs";
 import { KEYS, OTHER_KEYS, dataCenter, sim } from "./lib/fixtures.mjs";
-
-/** A fetch recording method, URL, headers, body and the response status of every call. */
-function recorder() {
-  const calls = [];
-  const fetch = async (url, init) => {
-    const call = { url: new URL(url), method: init.method, headers: { ...init.headers }, body: init.body };
-    calls.push(call);
-    const res = await globalThis.fetch(url, init);
-    call.status = res.status;
-    return res;
-  };
-  return { fetch, calls };
-}
+import { recorder } from "./lib/recorder.mjs";
 
 const cloud = (code, status) => (e) => {
   assert.equal(e.name, "CloudApiError", e.message);

@@ -107,11 +107,15 @@ export default function suite() {
       assert.deepEqual(calls.slice(0, 2).map((c) => [c.method, c.path, c.query.action]), [["GET", `${mpath()}/audit`, undefined], ["POST", mpath(), "reboot"]]);
     });
 
-    test("resize { wait } resolves after the resize job; delete { wait } resolves with state deleted", async () => {
+    test("resize { wait } resolves after the resize job; a failed reboot job rejects with JobFailed; delete { wait } resolves with state deleted", async () => {
       const { m: vm } = await runningMachine(`wait-del-${ENTRY}`);
       const resized = await vm.resize("sample-2G", { wait: POLL });
       assert.equal(record(vm.id).packageName, "sample-2G");
       assert.equal(resized.memory, 2048);
+      // A job that fails (VMAPI cannot reboot a stopped machine) ends the wait with JobFailed.
+      await vm.stop({ wait: POLL });
+      await assert.rejects(vm.reboot({ wait: POLL }), { name: "CloudApiError", code: "JobFailed", message: /the reboot job of machine .* failed/ });
+      assert.equal(record(vm.id).audit[0].success, "no");
       const gone = await vm.delete({ wait: POLL });
       assert.equal(gone.state, "deleted");
       assert.ok(record(vm.id).destroyed);

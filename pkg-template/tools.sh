@@ -65,3 +65,18 @@ ensure_chromium() {
     apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
   fi
 }
+
+# A cargo subcommand installed with `cargo install --locked CRATE` unless `cargo NAME --version`
+# already works (cargo-fuzz for the fuzz stage, cargo-deny for the supply-chain stage).
+ensure_cargo_tool() {
+  local name=$1 crate=$2
+  if cargo "$name" --version >/dev/null 2>&1; then
+    echo "ok: $(cargo "$name" --version 2>/dev/null | head -n1)"
+  else
+    echo "installing $crate (a few minutes on 2 cores)…"
+    cargo install --locked "$crate"
+  fi
+}
+
+ensure_cargo_fuzz() { ensure_cargo_tool fuzz cargo-fuzz; }
+ensure_cargo_deny() { ensure_cargo_tool deny cargo-deny; }

@@ -31,6 +31,84 @@ pub trait Decoder {
     fn decode<T: DeserializeOwned>(&self, text: &str) -> Result<T, String>;
 }
 
+/// The largest response body read, in bytes (32 MiB). A full page of 1,000 machines is a few
+/// MiB; anything bigger is refused instead of growing the wasm memory, which never shrinks.
+pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+/// The `Content-Length` of a response when it announces more than [`MAX_BODY_BYTES`].
+pub fn announced_too_large(headers: &[(String, String)]) -> Option<u64> {
+    header(headers, "content-length")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|n| *n > MAX_BODY_BYTES as u64)
+}
+
+/// The error for a body over [`MAX_BODY_BYTES`] (`announced`: its `Content-Length`, if known).
+pub fn body_too_large(what: &str, status: u16, announced: Option<u64>) -> Error {
+    let size = match announced {
+        Some(n) => format!("{n} bytes"),
+        None => "a body".to_string(),
+    };
+    Error {
+        status_code: status,
+        ..Error::local(
+            codes::INVALID_RESPONSE,
+            format!(
+                "{what}: CloudAPI answered HTTP {status} with {size}, more than the {} MiB this \
+                 client reads; the rest was not downloaded",
+                MAX_BODY_BYTES / (1024 * 1024)
+            ),
+        )
+    }
+}
+
+/// JSON nested deeper than this is refused before decoding (serde_json's limit too): decoding
+/// recurses once per level, and a hostile body of 100,000 levels would overflow the wasm stack.
+pub const MAX_JSON_DEPTH: usize = 128;
+
+/// Whether `text` opens more than [`MAX_JSON_DEPTH`] arrays/objects at once (strings skipped).
+pub fn nested_too_deep(text: &str) -> bool {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for b in text.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth = depth.saturating_add(1);
+                if depth > MAX_JSON_DEPTH {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The error for a body refused by [`nested_too_deep`].
+pub fn too_deep(what: &str, status: u16) -> Error {
+    Error {
+        status_code: status,
+        ..Error::local(
+            codes::INVALID_RESPONSE,
+            format!(
+                "{what}: CloudAPI answered HTTP {status} with JSON nested more than \
+                 {MAX_JSON_DEPTH} levels deep; not decoded"
+            ),
+        )
+    }
+}
+
 /// The value of header `name` (case-insensitive); the first one if repeated.
 pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
@@ -394,4 +472,43 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(v: &str) -> Vec<(String, String)> {
+        vec![("content-length".to_string(), v.to_string())]
+    }
+
+    #[test]
+    fn content_length_over_the_cap_is_refused_before_reading() {
+        assert_eq!(announced_too_large(&h("52428800")), Some(52_428_800));
+        assert_eq!(announced_too_large(&h(&MAX_BODY_BYTES.to_string())), None);
+        assert_eq!(announced_too_large(&h("120")), None);
+        assert_eq!(announced_too_large(&h("junk")), None);
+        assert_eq!(announced_too_large(&[]), None);
+        let e = body_too_large("GET /my/machines", 200, Some(52_428_800));
+        assert_eq!(e.code, codes::INVALID_RESPONSE);
+        assert_eq!(e.status_code, 200);
+        assert!(e.message.contains("52428800 bytes") && e.message.contains("32 MiB"));
+    }
+
+    #[test]
+    fn nesting_depth_counts_brackets_outside_strings() {
+        let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(!nested_too_deep(&deep(MAX_JSON_DEPTH)));
+        assert!(nested_too_deep(&deep(MAX_JSON_DEPTH + 1)));
+        assert!(nested_too_deep(&"{\"a\":".repeat(100_000)));
+        let in_string = format!("{{\"s\":\"{}\\\"{}\"}}", "[".repeat(500), "{".repeat(500));
+        assert!(!nested_too_deep(&in_string));
+        let siblings = "[[1],[2]],".repeat(1000);
+        assert!(!nested_too_deep(&format!("[{siblings}0]")));
+        let e = too_deep("GET /my/machines", 500);
+        assert_eq!(
+            (e.code.as_str(), e.status_code),
+            (codes::INVALID_RESPONSE, 500)
+        );
+    }
 }

@@ -11,13 +11,39 @@ use zeroize::Zeroizing;
 const MAX_KEY_TEXT: usize = 64 * 1024;
 /// The largest RSA modulus accepted, in bytes (8192 bits, the `rsa` crate's public-key limit).
 const MAX_RSA_MODULUS_BYTES: usize = 1024;
-/// bcrypt-pbkdf rounds above this are refused: ssh-keygen uses 16 (`-a` raises it); a crafted
-/// file could otherwise stall the caller for hours.
-const MAX_BCRYPT_ROUNDS: u32 = 4096;
-/// PBKDF2 iteration cap for encrypted PKCS#8 (OpenSSL's default is 2048).
-const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
-/// scrypt memory cap (128·r·N bytes) for encrypted PKCS#8: 256 MiB.
-const MAX_SCRYPT_MEMORY: u64 = 256 * 1024 * 1024;
+/// Cost caps for the key-derivation functions of encrypted keys.
+// Why `allow(unexpected_cfgs)`: `fuzzing` is the cfg cargo-fuzz sets; declaring it here keeps
+// the workaround next to its only use instead of in the crate manifest.
+#[allow(unexpected_cfgs)]
+mod kdf_caps {
+    /// bcrypt-pbkdf rounds above this are refused: ssh-keygen uses 16 (`-a` raises it); a crafted
+    /// file could otherwise stall the caller for hours.
+    #[cfg(not(fuzzing))]
+    pub(super) const MAX_BCRYPT_ROUNDS: u32 = 4096;
+    /// PBKDF2 iteration cap for encrypted PKCS#8 (OpenSSL's default is 2048).
+    #[cfg(not(fuzzing))]
+    pub(super) const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
+    /// scrypt memory cap (128·r·N bytes) for encrypted PKCS#8: 256 MiB.
+    #[cfg(not(fuzzing))]
+    pub(super) const MAX_SCRYPT_MEMORY: u64 = 256 * 1024 * 1024;
+    /// scrypt total work cap (128·r·N·p bytes mixed): without it a crafted parallelization
+    /// factor (up to 2^30) multiplies the time by as much.
+    #[cfg(not(fuzzing))]
+    pub(super) const MAX_SCRYPT_WORK: u64 = 1024 * 1024 * 1024;
+    // Why lower caps under cargo-fuzz (`--cfg fuzzing`, never in a shipped build): the real caps
+    // bound a crafted key to seconds of KDF work, but under AddressSanitizer a mutated rounds
+    // field (1,025 bcrypt rounds took over 30 s) trips libFuzzer's per-input timeout and ends the
+    // run. The refusal path is the same code, so the fuzzer still covers it.
+    #[cfg(fuzzing)]
+    pub(super) const MAX_BCRYPT_ROUNDS: u32 = 16;
+    #[cfg(fuzzing)]
+    pub(super) const MAX_PBKDF2_ITERATIONS: u32 = 20_000;
+    #[cfg(fuzzing)]
+    pub(super) const MAX_SCRYPT_MEMORY: u64 = 4 * 1024 * 1024;
+    #[cfg(fuzzing)]
+    pub(super) const MAX_SCRYPT_WORK: u64 = 16 * 1024 * 1024;
+}
+use kdf_caps::{MAX_BCRYPT_ROUNDS, MAX_PBKDF2_ITERATIONS, MAX_SCRYPT_MEMORY, MAX_SCRYPT_WORK};
 
 const OID_RSA: pkcs8::ObjectIdentifier =
     pkcs8::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
@@ -378,10 +404,12 @@ fn pkcs8_encrypted(block: &Pem, passphrase: Option<&[u8]>) -> Result<Secret, Err
                     || s.block_size == 0
                     || s.parallelization == 0
                     || memory > MAX_SCRYPT_MEMORY
+                    || memory.saturating_mul(u64::from(s.parallelization)) > MAX_SCRYPT_WORK
                 {
                     return Err(unsupported(
-                        "this encrypted PKCS#8 key's scrypt parameters are invalid or need more \
-                         than 256 MiB of memory",
+                        "this encrypted PKCS#8 key's scrypt parameters are invalid or too costly \
+                         (more than 256 MiB of memory or 1 GiB of mixing); re-encrypt it with \
+                         `ssh-keygen -p -f <file>`",
                     ));
                 }
             }
@@ -405,4 +433,49 @@ fn pkcs8_encrypted(block: &Pem, passphrase: Option<&[u8]>) -> Result<Secret, Err
             e
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use pkcs8::der::Encode;
+    use pkcs8::der::asn1::OctetStringRef;
+    use pkcs8::pkcs5::{EncryptionScheme, pbes2};
+
+    /// An encrypted PKCS#8 PEM with these scrypt parameters (the ciphertext is never reached).
+    fn scrypt_key(log_n: u32, r: u16, p: u16) -> String {
+        let kdf = pbes2::ScryptParams {
+            salt: pbes2::Salt::try_from(&[7u8; 16][..]).expect("salt"),
+            cost_parameter: 1 << log_n,
+            block_size: r,
+            parallelization: p,
+            key_length: None,
+        };
+        let params = pbes2::Parameters {
+            kdf: kdf.into(),
+            encryption: pbes2::EncryptionScheme::Aes256Cbc { iv: [9u8; 16] },
+        };
+        let info = pkcs8::EncryptedPrivateKeyInfo {
+            encryption_algorithm: EncryptionScheme::Pbes2(params),
+            encrypted_data: OctetStringRef::new(&[0u8; 48]).expect("data"),
+        };
+        let der = info.to_der().expect("der");
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+        format!(
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\n{b64}\n-----END ENCRYPTED PRIVATE KEY-----\n"
+        )
+    }
+
+    #[test]
+    fn scrypt_parallelization_is_capped_by_total_work() {
+        // 1 MiB of memory is fine, but 1 MiB × 65,535 lanes is 64 GiB of mixing (minutes to hours).
+        let e = crate::keys::parse_private_key(&scrypt_key(10, 8, 65535), Some(b"x"))
+            .expect_err("a huge scrypt p must be refused");
+        assert_eq!(e.code, crate::error::codes::UNSUPPORTED_KEY, "{e}");
+        assert!(e.message.contains("too costly"), "{e}");
+        // The same memory with p = 1 passes the cap and fails only on the (wrong) passphrase.
+        let e = crate::keys::parse_private_key(&scrypt_key(10, 8, 1), Some(b"x"))
+            .expect_err("garbage ciphertext");
+        assert_ne!(e.code, crate::error::codes::UNSUPPORTED_KEY, "{e}");
+    }
 }

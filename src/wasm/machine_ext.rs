@@ -217,7 +217,17 @@ impl Machine {
         promise(async move {
             let c = &state.client;
             let r = c.send(&req, &[], None).await.or_js()?;
-            let wire = super::transport::parse_checked::<HasMac>(&r, "a NIC").or_js()?;
+            // Why: the transport never follows redirects; AddNic answers 302 with the
+            // `Location` of the NIC already on that network, which is read here instead.
+            let wire = match (r.status, nics::added_nic_mac(&r.headers)) {
+                (302, Some(mac)) => {
+                    let existing = nics::get_nic(c.account(), &state.id, &mac).or_js()?;
+                    c.fetch_json::<HasMac>(&existing, "a NIC", None)
+                        .await
+                        .or_js()?
+                }
+                _ => super::transport::parse_checked::<HasMac>(&r, "a NIC").or_js()?,
+            };
             let Some(opts) = wait else { return Ok(wire) };
             let mac = get(&wire, "mac").as_string().unwrap_or_default();
             let get_req = nics::get_nic(c.account(), &state.id, &mac).or_js()?;

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod agent;
+pub mod body;
 pub mod cancel;
 pub mod collection;
 pub mod credentials;

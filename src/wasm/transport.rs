@@ -17,7 +17,6 @@ use serde::de::DeserializeOwned;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -167,21 +166,22 @@ pub struct RawResponse {
     pub body: Body,
 }
 
-/// A response body: the JS string `text()` resolved with, copied into wasm memory (as `&str`
-/// through `Deref`) only when Rust reads it.
-// Why: a ListMachines page is up to ~1.3 MB of JSON; copying it into wasm (UTF-16 → UTF-8) just
-// to hand it back to `JSON.parse` cost more client CPU than the parse. `parse_checked` parses
-// successful bodies from the JS string; error paths and text bodies read `&str` as before.
+/// A response body: its text in wasm (as `&str` through `Deref`) and as a JS string for
+/// `JSON.parse`.
+// Why both: `parse_checked` hands successful bodies to the host's `JSON.parse` (faster than
+// decoding in wasm); error paths and text bodies read `&str`.
 pub struct Body {
     js: JsString,
     text: OnceCell<String>,
 }
 
 impl Body {
-    fn new(v: JsValue) -> Body {
+    // Why the text is copied once back out: the size cap and the nesting guard must read the
+    // bytes in wasm anyway, and the JS copy is what `JSON.parse` reads.
+    fn from_text(text: String) -> Body {
         Body {
-            js: v.dyn_into().unwrap_or_else(|_| JsString::from("")),
-            text: OnceCell::new(),
+            js: JsString::from(text.as_str()),
+            text: OnceCell::from(text),
         }
     }
 }
@@ -383,6 +383,9 @@ impl Client {
             set(&init, "body", &JsValue::from_str(&body));
         }
         set(&init, "signal", &scope.signal());
+        // Why: a redirect is never followed (another host would get the signed request; the
+        // 302s CloudAPI sends, GetDatacenter and AddNic, are read as answers).
+        set(&init, "redirect", &JsValue::from_str("manual"));
         let url = format!("{}{}", self.base_url, target);
 
         let started = match &self.fetch {
@@ -414,18 +417,20 @@ impl Client {
             )));
         }
         let headers = read_headers(&get(&resp, "headers"));
-        let text_fn = get(&resp, "text").dyn_into::<Function>().map_err(|_| {
-            invalid_response(format!("{what}: the fetch response has no text() method"))
-        })?;
-        let body = text_fn.call0(&resp).map_err(&fail)?;
-        let body = Body::new(
-            JsFuture::from(Promise::resolve(&body))
-                .await
-                .map_err(&fail)?,
-        );
+        // Why: checked above to be a whole number in 100..=599.
+        let status = status as u16;
+        if let Some(n) = response::announced_too_large(&headers) {
+            super::body::cancel_body(&resp);
+            return Err(response::body_too_large(what, status, Some(n)));
+        }
+        let body = Body::from_text(super::body::read_text(&resp, what, status, &fail).await?);
+        // Why: decoding recurses once per nesting level; a hostile body must not overflow the
+        // wasm stack (a trap would leave the instance unusable). Plain-text answers are raw.
+        if req.accept() != "text/plain" && response::nested_too_deep(&body) {
+            return Err(response::too_deep(what, status));
+        }
         Ok(RawResponse {
-            // Why: checked above to be a whole number in 100..=599.
-            status: status as u16,
+            status,
             headers,
             body,
         })
@@ -518,7 +523,8 @@ fn read_headers(h: &JsValue) -> Vec<(String, String)> {
     out
 }
 
-fn get(obj: &JsValue, key: &str) -> JsValue {
+/// `obj[key]`, `undefined` when absent or when the getter throws.
+pub(crate) fn get(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 

@@ -6,9 +6,13 @@
 //   kind "truncate" → serve normally, but cut the body in half and close the connection
 //   kind "nonjson"  → answer `status` (default 200) with Content-Type application/json and a body that is not JSON
 //   kind "html"     → answer `status` (default 502) with an HTML error page (what a proxy shows)
+//   kind "reset"    → abort the connection with a TCP RST (ECONNRESET at the client); with
+//                     `after: true` the request is served first (a create happens) and the
+//                     reset replaces its response
+//   kind "hang"     → never answer (the client's timeout ends it); the request is not served
 // `delayMs` may be combined with every kind (the delay comes first).
 
-const KINDS = new Set(["status", "delay", "drop", "truncate", "nonjson", "html"]);
+const KINDS = new Set(["status", "delay", "drop", "truncate", "nonjson", "html", "reset", "hang"]);
 
 export class Faults {
   constructor() {
@@ -50,6 +54,7 @@ export class Faults {
       headers: f.headers && typeof f.headers === "object" ? f.headers : {},
       contentType: f.contentType,
       delayMs,
+      after: f.after === true,
       hits: 0,
     };
     this.list.push(fault);
@@ -94,6 +99,17 @@ export class Faults {
         case "truncate":
           truncateResponse(res);
           return next();
+        case "reset":
+          if (!f.after) {
+            req.socket.resetAndDestroy();
+            return undefined;
+          }
+          resetInsteadOfResponse(res);
+          return next();
+        case "hang":
+          // Read and discard the body so the socket stays healthy until the client gives up.
+          req.resume();
+          return undefined;
         case "status":
           return raw(req, res, f.status || 500, f.body === undefined ? "" : f.body, f.contentType, f.headers);
         case "nonjson":
@@ -148,6 +164,17 @@ function truncateResponse(res) {
     setTimeout(() => res.socket && res.socket.destroy(), 20);
     return res;
   };
+}
+
+/** Let the real handler run, but answer with a TCP reset instead of its response. */
+function resetInsteadOfResponse(res) {
+  const reset = () => {
+    res.socket?.resetAndDestroy();
+    return res;
+  };
+  res.writeHead = reset;
+  res.write = () => true;
+  res.end = reset;
 }
 
 function htmlPage(status) {

@@ -8,7 +8,7 @@ use super::datacenter::fetch_machine;
 use super::js_error::to_js;
 use super::machine::{Machine, State, get, set};
 use super::transport::{Client, RawResponse};
-use super::wait::{Goal, JOB_FAILED, Pollable, WaitOptions, poll_loop};
+use super::wait::{Goal, JOB_FAILED, Pollable, WaitOptions, deleted_wire, poll_loop};
 use crate::api::machines::{self, AuditEntry};
 use crate::api::scalar_text;
 use crate::error::Error;
@@ -30,10 +30,7 @@ impl Pollable for Rc<State> {
             Ok(wire) => *self.wire.borrow_mut() = wire,
             // Why: once a deleted machine's tombstone expires, CloudAPI answers 404.
             Err(e) if gone_ok && e.status_code == 404 => {
-                let o = Object::new();
-                set(&o, "id", &JsValue::from_str(&self.id));
-                set(&o, "state", &JsValue::from_str("deleted"));
-                *self.wire.borrow_mut() = o.into();
+                *self.wire.borrow_mut() = deleted_wire("id", &JsValue::from_str(&self.id));
             }
             Err(e) => return Err(e),
         }

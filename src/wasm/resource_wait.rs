@@ -7,14 +7,14 @@
 use super::datacenter::promise;
 use super::gate;
 use super::js_error::{OrJs, to_js, type_error};
-use super::machine::{get, set};
+use super::machine::get;
 use super::transport::{Client, HasId, JsDecoder, RawResponse, parse_checked};
-use super::wait::{Goal, JOB_FAILED, Pollable, WaitOptions, poll_loop};
+use super::wait::{Goal, JOB_FAILED, Pollable, WaitOptions, deleted_wire, poll_loop};
 use crate::error::Error;
 use crate::json::Json;
 use crate::request::Request;
 use crate::response;
-use js_sys::{Object, Promise};
+use js_sys::Promise;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -38,10 +38,8 @@ impl Pollable for Watched {
             Ok(wire) => *self.wire.borrow_mut() = wire,
             // Why: a deleted image or volume is simply gone (404), there is no tombstone.
             Err(e) if gone_ok && (e.status_code == 404 || e.status_code == 410) => {
-                let o = Object::new();
-                set(&o, "id", &get(&self.wire.borrow(), "id"));
-                set(&o, "state", &JsValue::from_str("deleted"));
-                *self.wire.borrow_mut() = o.into();
+                let id = get(&self.wire.borrow(), "id");
+                *self.wire.borrow_mut() = deleted_wire("id", &id);
             }
             Err(e) => return Err(e),
         }

@@ -5,12 +5,12 @@
 use super::cancel::AbortSignal;
 use super::datacenter::promise;
 use super::js_error::{OrJs, invalid_response, to_js};
-use super::machine::{Machine, State, get, poll_args, rollback, set};
+use super::machine::{Machine, State, get, poll_args, rollback};
 use super::transport::{HasName, parse_checked};
-use super::wait::{Goal, JOB_FAILED, Pollable, WaitOptions, poll_loop, poll_state};
+use super::wait::{Goal, JOB_FAILED, Pollable, WaitOptions, deleted_wire, poll_loop, poll_state};
 use crate::api::snapshots;
 use crate::error::Error;
-use js_sys::{Object, Promise};
+use js_sys::Promise;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -86,10 +86,7 @@ impl Pollable for Rc<SnapState> {
             Ok(wire) => *self.wire.borrow_mut() = wire,
             // Why: CloudAPI answers 404 once no job names the snapshot any more.
             Err(e) if gone_ok && e.status_code == 404 => {
-                let o = Object::new();
-                set(&o, "name", &JsValue::from_str(&self.name));
-                set(&o, "state", &JsValue::from_str("deleted"));
-                *self.wire.borrow_mut() = o.into();
+                *self.wire.borrow_mut() = deleted_wire("name", &JsValue::from_str(&self.name));
             }
             Err(e) => return Err(e),
         }

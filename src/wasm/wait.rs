@@ -92,6 +92,14 @@ impl WaitOptions {
     }
 }
 
+/// What a resource reads as once CloudAPI answers 404 for it: `{ <key>: id, state: "deleted" }`.
+pub(crate) fn deleted_wire(key: &str, id: &JsValue) -> JsValue {
+    let o = js_sys::Object::new();
+    super::machine::set(&o, key, id);
+    super::machine::set(&o, "state", &JsValue::from_str("deleted"));
+    o.into()
+}
+
 /// Something the loop can wait on.
 pub(crate) trait Pollable {
     /// How errors name it (`machine <id>`).

@@ -3,18 +3,18 @@
 //! node-triton-style name resolution for machines, images, packages and networks.
 
 use super::datacenter::{
-    DataCenter, Search, fetch_machine, promise, rejected, set, text, with_filters,
+    DataCenter, Search, datacenter_map, fetch_machine, promise, rejected, set, text, with_filters,
 };
-use super::js_error::{OrJs, to_js, type_error};
+use super::js_error::{OrJs, to_js};
 use super::machine::Machine;
 use super::transport::{Client, HasId, HasName};
 use crate::api::resolve::{self, Reference};
-use crate::api::{self, datacenters, images, machines, networks, packages};
+use crate::api::{self, images, machines, networks, packages};
 use crate::error::Error;
 use crate::location;
 use js_sys::{Array, Object, Promise, Reflect, Symbol};
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -205,17 +205,7 @@ impl DataCenter {
         };
         let c = self.client.clone();
         promise(async move {
-            let req = datacenters::list_datacenters(c.account()).or_js()?;
-            let map = c
-                .fetch_json::<BTreeMap<String, String>>(
-                    &req,
-                    "a map of datacenter name → URL",
-                    None,
-                )
-                .await
-                .or_js()?;
-            let map: BTreeMap<String, String> =
-                serde_wasm_bindgen::from_value(map).map_err(|e| type_error(e.to_string()))?;
+            let map = datacenter_map(&c).await?;
             let each = Array::new();
             for (name, url) in map {
                 let client = location::normalize_url(&url).map(|base| {

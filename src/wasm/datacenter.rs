@@ -206,17 +206,7 @@ impl DataCenter {
         };
         let c = self.client.clone();
         promise(async move {
-            let req = datacenters::list_datacenters(c.account()).or_js()?;
-            let map = c
-                .fetch_json::<BTreeMap<String, String>>(
-                    &req,
-                    "a map of datacenter name → URL",
-                    None,
-                )
-                .await
-                .or_js()?;
-            let map: BTreeMap<String, String> =
-                serde_wasm_bindgen::from_value(map).map_err(|e| type_error(e.to_string()))?;
+            let map = datacenter_map(&c).await?;
             let url = map.get(&name).ok_or_else(|| {
                 let mut e = Error::local(
                     "ResourceNotFound",
@@ -890,6 +880,16 @@ async fn create_once(
             .or_js()?;
         retry_no = retry_no.saturating_add(1);
     }
+}
+
+/// ListDatacenters as `{ name: url }`.
+pub(crate) async fn datacenter_map(c: &Client) -> Result<BTreeMap<String, String>, JsValue> {
+    let req = datacenters::list_datacenters(c.account()).or_js()?;
+    let map = c
+        .fetch_json::<BTreeMap<String, String>>(&req, "a map of datacenter name → URL", None)
+        .await
+        .or_js()?;
+    serde_wasm_bindgen::from_value(map).map_err(|e| type_error(e.to_string()))
 }
 
 /// GetMachine, turning a 410 Gone into the deleted machine's wire object.
